@@ -1,0 +1,20 @@
+//! GridDesk's pure domain core: the customer archive on the grid topology (D1), organisation and
+//! roles (D0), billing records, masking of personal data (D12) and search terms.
+//!
+//! Invariant: this crate does no IO, no async and no SQL. Every other crate depends on it; it
+//! depends on none of them.
+
+#[macro_use]
+mod code_enum;
+pub mod billing;
+pub mod customer;
+pub mod error;
+pub mod mask;
+pub mod org;
+pub mod plate;
+pub mod revenue;
+pub mod search;
+pub mod topology;
+pub mod values;
+
+pub use error::ParseError;

@@ -1,0 +1,118 @@
+//! The storage boundary of GridDesk: one async trait, [`Store`], implemented by the SQLite crate
+//! (embedded default) and the PostgreSQL crate (production), and one conformance suite
+//! ([`conformance`]) that both must pass.
+//!
+//! Values cross this boundary as domain types that are already valid; the store never parses
+//! user input and never masks: masking belongs to the presentation layer.
+
+pub mod conformance;
+
+use griddesk_domain::customer::Customer;
+use griddesk_domain::org::{OrgUnit, Staff};
+use griddesk_domain::revenue::TheftCase;
+use griddesk_domain::search::SearchQuery;
+use griddesk_domain::topology::{Feeder, Substation, TopologyPath, TransformerArea};
+use griddesk_domain::values::{Code, CustomerNo};
+use serde::Serialize;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A referenced record (organisation unit, feeder, area, staff) does not exist.
+    #[error("{field} {value:?} does not exist")]
+    MissingReference { field: &'static str, value: String },
+    /// A row in the database does not decode into a valid domain value.
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+    /// Anything else the database reported. Never shown to API clients.
+    #[error("database error: {0}")]
+    Backend(String),
+}
+
+/// One row of a customer search result. Personal fields are raw here; callers mask them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CustomerSummary {
+    pub customer_no: CustomerNo,
+    pub name: String,
+    pub address: String,
+    pub tariff: griddesk_domain::customer::TariffCategory,
+    pub important_grade: griddesk_domain::customer::ImportantGrade,
+    pub org_unit_name: String,
+    /// Transformer area name, or the feeder name for customers supplied from a feeder.
+    pub supply_point: String,
+}
+
+/// Everything the archive knows of one customer, with names resolved for display.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CustomerDetail {
+    pub customer: Customer,
+    pub path: TopologyPath,
+    pub org_unit_name: String,
+    pub customer_manager_name: Option<String>,
+    pub theft_cases: Vec<TheftCase>,
+}
+
+/// A transformer area with its place in the topology and every customer behind it (plates).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AreaCustomers {
+    pub area: TransformerArea,
+    pub feeder_name: String,
+    pub customers: Vec<Customer>,
+}
+
+/// Counts shown on the console's front page and in `demo-data`'s summary.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ArchiveStats {
+    pub org_units: u64,
+    pub staff: u64,
+    pub substations: u64,
+    pub feeders: u64,
+    pub areas: u64,
+    pub customers: u64,
+    pub high_voltage_customers: u64,
+    pub dual_supply_customers: u64,
+    pub important_customers: u64,
+}
+
+/// Kinds of record another record can refer to by code, for reference checks before an import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefKind {
+    OrgUnit,
+    Staff,
+    Substation,
+    Feeder,
+    Area,
+    Customer,
+}
+
+/// The storage trait. Every `upsert_*` is idempotent on the record's natural key (code, login or
+/// customer number) and all-or-nothing per call: either every record of the slice is written or,
+/// on error, none is.
+#[async_trait::async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// "sqlite" or "postgres".
+    fn backend(&self) -> &'static str;
+    /// Cheap round trip for /healthz.
+    async fn ping(&self) -> Result<()>;
+
+    async fn upsert_org_units(&self, units: &[OrgUnit]) -> Result<()>;
+    async fn upsert_staff(&self, staff: &[Staff]) -> Result<()>;
+    async fn upsert_substations(&self, items: &[Substation]) -> Result<()>;
+    async fn upsert_feeders(&self, items: &[Feeder]) -> Result<()>;
+    async fn upsert_areas(&self, items: &[TransformerArea]) -> Result<()>;
+    /// Writes customers with their contacts and meters (replacing the previous contacts and meters
+    /// of a customer already stored) and keeps the search index in step.
+    async fn upsert_customers(&self, customers: &[Customer]) -> Result<()>;
+    async fn upsert_theft_cases(&self, cases: &[TheftCase]) -> Result<()>;
+
+    async fn list_org_units(&self) -> Result<Vec<OrgUnit>>;
+    async fn list_staff(&self) -> Result<Vec<Staff>>;
+    async fn customer(&self, no: &CustomerNo) -> Result<Option<CustomerDetail>>;
+    /// Indexed search (never a table scan), at most `limit` rows ordered by customer number.
+    async fn search_customers(&self, q: &SearchQuery, limit: u32) -> Result<Vec<CustomerSummary>>;
+    async fn area_customers(&self, area: &Code) -> Result<Option<AreaCustomers>>;
+    /// Which of `codes` do not exist as records of `kind`.
+    async fn missing_references(&self, kind: RefKind, codes: &[String]) -> Result<Vec<String>>;
+    async fn stats(&self) -> Result<ArchiveStats>;
+}
