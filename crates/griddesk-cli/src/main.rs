@@ -1,1 +1,285 @@
-fn main() {}
+//! `griddesk`: the thin command-line edge of GridDesk. It parses arguments, opens the store and
+//! the lake, and hands over to the library crates; no business rule lives here.
+
+mod bench;
+mod progress;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use griddesk_domain::billing::Period;
+use griddesk_store::Store;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "griddesk", version, about = "GridDesk — customer service platform for power supply companies (供电客户服务平台)")]
+struct Cli {
+    /// Log format on stderr.
+    #[arg(long, global = true, default_value = "text", value_parser = ["text", "json"])]
+    log_format: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct Storage {
+    /// Database: a SQLite file path, sqlite://PATH, or postgres://USER@HOST/DB.
+    /// Default: <data-dir>/griddesk.db.
+    #[arg(long, env = "GRIDDESK_DATABASE_URL")]
+    database: Option<String>,
+    /// Directory for the embedded database and the Parquet lake.
+    #[arg(long, env = "GRIDDESK_DATA_DIR", default_value = "griddesk-data")]
+    data_dir: PathBuf,
+    /// Parquet lake directory. Default: <data-dir>/lake.
+    #[arg(long, env = "GRIDDESK_LAKE_DIR")]
+    lake: Option<PathBuf>,
+}
+
+impl Storage {
+    fn lake_dir(&self) -> PathBuf {
+        self.lake.clone().unwrap_or_else(|| self.data_dir.join("lake"))
+    }
+
+    async fn open(&self) -> Result<Arc<dyn Store>> {
+        let url = match &self.database {
+            Some(u) => u.clone(),
+            None => {
+                std::fs::create_dir_all(&self.data_dir)
+                    .with_context(|| format!("creating {}", self.data_dir.display()))?;
+                self.data_dir.join("griddesk.db").display().to_string()
+            }
+        };
+        open_store(&url).await
+    }
+}
+
+/// Opens the backend the URL names: PostgreSQL for postgres:// URLs, SQLite otherwise.
+async fn open_store(url: &str) -> Result<Arc<dyn Store>> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let s = griddesk_postgres::PostgresStore::connect(url)
+            .await
+            .context("connecting to PostgreSQL")?;
+        Ok(Arc::new(s))
+    } else if url.starts_with("sqlite:") {
+        let s = griddesk_sqlite::SqliteStore::open_url(url)
+            .await
+            .context("opening SQLite database")?;
+        Ok(Arc::new(s))
+    } else {
+        let s = griddesk_sqlite::SqliteStore::open(Path::new(url))
+            .await
+            .with_context(|| format!("opening SQLite database {url}"))?;
+        Ok(Arc::new(s))
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server (API under /api/v1, console under /console).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "GRIDDESK_ADDR", default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// Create a demo company on first start if the database holds no customers.
+        #[arg(long)]
+        demo: bool,
+        /// Size of the demo company created by --demo.
+        #[arg(long, default_value_t = 5_000)]
+        demo_customers: u64,
+        #[command(flatten)]
+        storage: Storage,
+    },
+    /// Generate a deterministic synthetic power supply company (archive + lake).
+    DemoData {
+        #[arg(long, default_value_t = 10_000)]
+        customers: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Last billed month, YYYY-MM. Default: the month before the current one.
+        #[arg(long)]
+        last_month: Option<String>,
+        /// Months of bills and payments.
+        #[arg(long, default_value_t = 36)]
+        months: u32,
+        /// Days of daily meter readings.
+        #[arg(long, default_value_t = 31)]
+        reading_days: u32,
+        #[command(flatten)]
+        storage: Storage,
+    },
+    /// Import customers, topology, bills, payments or readings from CSV or Excel (.xlsx).
+    Import {
+        /// org-units, staff, substations, feeders, areas, customers, theft-cases, bills, payments, readings
+        #[arg(long)]
+        kind: String,
+        /// Import the good rows and write the bad ones to a reject file (default: all-or-nothing).
+        #[arg(long)]
+        skip_bad: bool,
+        /// Where --skip-bad writes rejected rows. Default: <file>.rejects.csv.
+        #[arg(long)]
+        reject_file: Option<PathBuf>,
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        storage: Storage,
+    },
+    /// Apply database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        storage: Storage,
+    },
+    /// Benchmarks (see BENCHMARKS.md).
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
+}
+
+fn init_tracing(format: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+/// The month before the current one in Asia/Shanghai: the last month a billing run has closed.
+fn last_closed_month() -> Period {
+    let today = jiff::Zoned::now()
+        .with_time_zone(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC))
+        .date();
+    Period::of(today).add_months(-1)
+}
+
+async fn demo_data(
+    store: &dyn Store,
+    lake: &Path,
+    cfg: &griddesk_demo::DemoConfig,
+) -> Result<griddesk_demo::DemoSummary> {
+    let bar = progress::bar(cfg.customers, "customers");
+    let tick = {
+        let bar = bar.clone();
+        move |done: u64| bar.set_position(done)
+    };
+    let summary = griddesk_demo::run(store, lake, cfg, &tick).await?;
+    bar.finish();
+    Ok(summary)
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    init_tracing(&cli.log_format);
+    match cli.command {
+        Command::Serve {
+            addr,
+            demo,
+            demo_customers,
+            storage,
+        } => {
+            let store = storage.open().await?;
+            let lake_dir = storage.lake_dir();
+            if demo && store.stats().await?.customers == 0 {
+                eprintln!("Creating the demo company ({demo_customers} customers)…");
+                let cfg = griddesk_demo::DemoConfig::new(demo_customers, 1, last_closed_month());
+                demo_data(store.as_ref(), &lake_dir, &cfg).await?;
+            }
+            let lake = griddesk_lake::Lake::open(&lake_dir).context("opening the lake")?;
+            let state = griddesk_server::AppState {
+                store: store.clone(),
+                lake: Arc::new(lake),
+                config: Arc::new(griddesk_server::ServerConfig::default()),
+            };
+            let listener = tokio::net::TcpListener::bind(&addr)
+                .await
+                .with_context(|| format!("binding {addr}"))?;
+            let url = format!("http://{}", listener.local_addr()?);
+            println!("GridDesk is running at {url}/console  (API: {url}/api/docs)");
+            println!("database: {}  lake: {}", store.backend(), lake_dir.display());
+            if demo {
+                let staff = store.list_staff().await?;
+                println!("Demo logins (one per role; passwords arrive with access control):");
+                let mut seen = std::collections::BTreeSet::new();
+                for s in staff.iter().filter(|s| seen.insert(s.role)) {
+                    println!("  {:<20} {} ({})", s.login, s.role.label(Default::default()), s.role);
+                }
+            }
+            griddesk_server::serve(listener, state, griddesk_server::shutdown_signal()).await?;
+        }
+        Command::DemoData {
+            customers,
+            seed,
+            last_month,
+            months,
+            reading_days,
+            storage,
+        } => {
+            let last = match last_month {
+                Some(m) => Period::parse(&m)?,
+                None => last_closed_month(),
+            };
+            let mut cfg = griddesk_demo::DemoConfig::new(customers, seed, last);
+            cfg.months = months;
+            cfg.reading_days = reading_days;
+            let store = storage.open().await?;
+            let s = demo_data(store.as_ref(), &storage.lake_dir(), &cfg).await?;
+            println!("{s}");
+        }
+        Command::Import {
+            kind,
+            skip_bad,
+            reject_file,
+            files,
+            storage,
+        } => {
+            if files.is_empty() {
+                bail!("name at least one file to import");
+            }
+            let kind = griddesk_import::ImportKind::parse(&kind)?;
+            let store = storage.open().await?;
+            let mut failed = false;
+            for file in &files {
+                let opts = griddesk_import::ImportOptions {
+                    skip_bad,
+                    reject_file: reject_file.clone(),
+                };
+                match griddesk_import::import_file(store.as_ref(), &storage.lake_dir(), kind, file, &opts)
+                    .await
+                {
+                    Ok(r) => {
+                        println!(
+                            "{}: {} rows, {} imported, {} rejected",
+                            r.file,
+                            r.rows,
+                            r.imported,
+                            r.rejected.len()
+                        );
+                        if let Some(p) = r.reject_file {
+                            println!("  rejected rows written to {}", p.display());
+                        }
+                    }
+                    Err(griddesk_import::ImportError::Rejected(errors)) => {
+                        failed = true;
+                        eprintln!("{}: nothing imported, {} bad rows:", file.display(), errors.len());
+                        for e in &errors {
+                            eprintln!("  {e}");
+                        }
+                    }
+                    Err(e) => {
+                        failed = true;
+                        eprintln!("{}: {e}", file.display());
+                    }
+                }
+            }
+            if failed {
+                std::process::exit(1);
+            }
+        }
+        Command::Migrate { storage } => {
+            let store = storage.open().await?;
+            println!("{} database is up to date", store.backend());
+        }
+        Command::Bench(cmd) => bench::run(cmd).await?,
+    }
+    Ok(())
+}

@@ -250,7 +250,7 @@ mod tests {
 
     #[test]
     fn late_fee_rates() {
-        let amt = Money::from_fen(100_00);
+        let amt = Money::from_fen(10_000);
         let due = date(2026, 3, 20);
         assert_eq!(late_fee(TariffCategory::Residential, amt, due, due), Money::ZERO);
         // 10 days at 1 per mille of 100 yuan = 1.00

@@ -77,10 +77,10 @@ impl SearchQuery {
         if let Ok(no) = CustomerNo::parse(t) {
             return Ok(Self::CustomerNo(no));
         }
-        if t.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | ' ' | '+')) {
-            if let Ok(p) = PhoneNumber::parse(t) {
-                return Ok(Self::Phone(p));
-            }
+        if t.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | ' ' | '+'))
+            && let Ok(p) = PhoneNumber::parse(t)
+        {
+            return Ok(Self::Phone(p));
         }
         let phrases: Vec<Vec<String>> = t
             .split_whitespace()

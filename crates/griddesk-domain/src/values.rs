@@ -393,7 +393,7 @@ mod tests {
         assert_eq!(VoltageKv::parse("10kV").unwrap().to_string(), "10");
         assert_eq!(VoltageKv::parse("0.380").unwrap().to_string(), "0.38");
         assert!(VoltageKv::parse("10").unwrap().is_high_voltage());
-        assert!(!VoltageKv::parse("0.4").is_ok());
+        assert!(VoltageKv::parse("0.4").is_err());
         assert!(!VoltageKv::parse("0.22").unwrap().is_high_voltage());
     }
 

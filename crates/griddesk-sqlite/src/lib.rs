@@ -1,1 +1,193 @@
+//! GridDesk's embedded storage: the [`Store`] trait on one SQLite file (`griddesk.db`) in WAL
+//! mode with foreign keys on. The schema lives in `migrations/` and is applied on open.
+//!
+//! Customer search goes through a contentless FTS5 table over
+//! [`griddesk_domain::search::document`] (CJK bigrams), exact phone search through an index on
+//! `contact_phone.phone`; both are index lookups, never table scans. Writes are batched into
+//! multi-row statements inside one `BEGIN IMMEDIATE` transaction per call.
 
+mod read;
+mod write;
+
+use griddesk_domain::customer::Customer;
+use griddesk_domain::org::{OrgUnit, Staff};
+use griddesk_domain::revenue::TheftCase;
+use griddesk_domain::search::SearchQuery;
+use griddesk_domain::topology::{Feeder, Substation, TransformerArea};
+use griddesk_domain::values::{Code, CustomerNo};
+use griddesk_store::{
+    ArchiveStats, AreaCustomers, CustomerDetail, CustomerFilter, CustomerSummary, RefKind, Result,
+    Store, StoreError,
+};
+use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+/// The SQLite implementation of [`Store`]. Cheap to clone (the pool is shared).
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+/// Readers run concurrently under WAL; writers queue on SQLite's single write lock.
+const MAX_CONNECTIONS: u32 = 4;
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database file at `path` and applies pending migrations.
+    pub async fn open(path: &Path) -> Result<SqliteStore> {
+        let options = SqliteConnectOptions::new().filename(path);
+        Self::with_options(options, false).await
+    }
+
+    /// Opens a `sqlite://path` (or `sqlite::memory:`) URL, creating the file if missing, and
+    /// applies pending migrations.
+    pub async fn open_url(url: &str) -> Result<SqliteStore> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Backend(format!("invalid SQLite URL: {e}")))?;
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        Self::with_options(options, in_memory).await
+    }
+
+    async fn with_options(options: SqliteConnectOptions, in_memory: bool) -> Result<SqliteStore> {
+        let options = options
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .foreign_keys(true)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(5))
+            // 64 MiB page cache per connection (negative = KiB): bulk loads touch many index
+            // pages; the cache only grows as far as it is used.
+            .pragma("cache_size", "-65536")
+            .pragma("temp_store", "memory");
+        // An in-memory database lives and dies with its one connection.
+        let pool_options = if in_memory {
+            SqlitePoolOptions::new()
+                .max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
+        } else {
+            SqlitePoolOptions::new().max_connections(MAX_CONNECTIONS)
+        };
+        let pool = pool_options.connect_with(options).await.map_err(db)?;
+        sqlx::migrate!()
+            .run(&pool)
+            .await
+            .map_err(|e| StoreError::Backend(format!("migrating the SQLite database: {e}")))?;
+        tracing::debug!("SQLite store ready");
+        Ok(SqliteStore { pool })
+    }
+
+    /// The connection pool, for crates that keep their own tables in the same database.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+/// Maps a driver error: undecodable values are corrupt data, everything else is the backend's.
+pub(crate) fn db(e: sqlx::Error) -> StoreError {
+    match e {
+        sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_) => {
+            StoreError::Corrupt(e.to_string())
+        }
+        other => StoreError::Backend(other.to_string()),
+    }
+}
+
+/// Table and key column holding records of a reference kind.
+pub(crate) fn ref_table(kind: RefKind) -> (&'static str, &'static str) {
+    match kind {
+        RefKind::OrgUnit => ("org_unit", "code"),
+        RefKind::Staff => ("staff", "login"),
+        RefKind::Substation => ("substation", "code"),
+        RefKind::Feeder => ("feeder", "code"),
+        RefKind::Area => ("transformer_area", "code"),
+        RefKind::Customer => ("customer", "customer_no"),
+    }
+}
+
+#[async_trait::async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn upsert_org_units(&self, units: &[OrgUnit]) -> Result<()> {
+        write::org_units(&self.pool, units).await
+    }
+
+    async fn upsert_staff(&self, staff: &[Staff]) -> Result<()> {
+        write::staff(&self.pool, staff).await
+    }
+
+    async fn upsert_substations(&self, items: &[Substation]) -> Result<()> {
+        write::substations(&self.pool, items).await
+    }
+
+    async fn upsert_feeders(&self, items: &[Feeder]) -> Result<()> {
+        write::feeders(&self.pool, items).await
+    }
+
+    async fn upsert_areas(&self, items: &[TransformerArea]) -> Result<()> {
+        write::areas(&self.pool, items).await
+    }
+
+    async fn upsert_customers(&self, customers: &[Customer]) -> Result<()> {
+        write::customers(&self.pool, customers).await
+    }
+
+    async fn upsert_theft_cases(&self, cases: &[TheftCase]) -> Result<()> {
+        write::theft_cases(&self.pool, cases).await
+    }
+
+    async fn list_org_units(&self) -> Result<Vec<OrgUnit>> {
+        read::org_units(&self.pool).await
+    }
+
+    async fn list_staff(&self) -> Result<Vec<Staff>> {
+        read::staff(&self.pool).await
+    }
+
+    async fn customer(&self, no: &CustomerNo) -> Result<Option<CustomerDetail>> {
+        read::customer(&self.pool, no).await
+    }
+
+    async fn search_customers(
+        &self,
+        q: Option<&SearchQuery>,
+        filter: &CustomerFilter,
+        limit: u32,
+    ) -> Result<Vec<CustomerSummary>> {
+        read::search(&self.pool, q, filter, limit).await
+    }
+
+    async fn area_customers(&self, area: &Code) -> Result<Option<AreaCustomers>> {
+        read::area_customers(&self.pool, area).await
+    }
+
+    async fn missing_references(&self, kind: RefKind, codes: &[String]) -> Result<Vec<String>> {
+        let mut conn = self.pool.acquire().await.map_err(db)?;
+        let wanted = griddesk_store::backend::distinct_in_order(codes);
+        let missing = write::missing(&mut conn, kind, &wanted).await?;
+        let missing: std::collections::HashSet<&str> = missing.iter().map(String::as_str).collect();
+        Ok(wanted
+            .into_iter()
+            .filter(|c| missing.contains(c))
+            .map(str::to_owned)
+            .collect())
+    }
+
+    async fn stats(&self) -> Result<ArchiveStats> {
+        read::stats(&self.pool).await
+    }
+}

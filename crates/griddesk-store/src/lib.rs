@@ -5,6 +5,7 @@
 //! Values cross this boundary as domain types that are already valid; the store never parses
 //! user input and never masks: masking belongs to the presentation layer.
 
+pub mod backend;
 pub mod conformance;
 
 use griddesk_domain::customer::Customer;
@@ -75,6 +76,31 @@ pub struct ArchiveStats {
     pub important_customers: u64,
 }
 
+/// Filter over the classification dimensions of D1; `None` means "any". Combined with AND.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CustomerFilter {
+    pub tariff: Option<griddesk_domain::customer::TariffCategory>,
+    pub supply_relation: Option<griddesk_domain::customer::SupplyRelation>,
+    pub usage_nature: Option<griddesk_domain::customer::UsageNature>,
+    pub load_importance: Option<griddesk_domain::customer::LoadImportance>,
+    pub important_grade: Option<griddesk_domain::customer::ImportantGrade>,
+    pub area_type: Option<griddesk_domain::topology::AreaType>,
+    pub industry: Option<griddesk_domain::customer::Industry>,
+    pub institution: Option<griddesk_domain::customer::Institution>,
+    /// true: 10 kV and above; false: low voltage.
+    pub high_voltage: Option<bool>,
+    pub dual_supply: Option<bool>,
+    /// Serving organisation unit code (exact unit, not its subtree).
+    pub org_unit: Option<String>,
+    /// Transformer area code.
+    pub area: Option<String>,
+    /// Feeder code (main or backup supply).
+    pub feeder: Option<String>,
+    /// Login of the assigned customer manager.
+    pub customer_manager: Option<String>,
+}
+
 /// Kinds of record another record can refer to by code, for reference checks before an import.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RefKind {
@@ -109,8 +135,14 @@ pub trait Store: Send + Sync + 'static {
     async fn list_org_units(&self) -> Result<Vec<OrgUnit>>;
     async fn list_staff(&self) -> Result<Vec<Staff>>;
     async fn customer(&self, no: &CustomerNo) -> Result<Option<CustomerDetail>>;
-    /// Indexed search (never a table scan), at most `limit` rows ordered by customer number.
-    async fn search_customers(&self, q: &SearchQuery, limit: u32) -> Result<Vec<CustomerSummary>>;
+    /// Customers matching the text query (if any) and the filter, at most `limit` rows, ordered by
+    /// customer number. A text query goes through the search index (never a table scan).
+    async fn search_customers(
+        &self,
+        q: Option<&SearchQuery>,
+        filter: &CustomerFilter,
+        limit: u32,
+    ) -> Result<Vec<CustomerSummary>>;
     async fn area_customers(&self, area: &Code) -> Result<Option<AreaCustomers>>;
     /// Which of `codes` do not exist as records of `kind`.
     async fn missing_references(&self, kind: RefKind, codes: &[String]) -> Result<Vec<String>>;

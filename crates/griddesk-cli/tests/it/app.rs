@@ -1,0 +1,490 @@
+//! Test harness for the HTTP server (zero-to-production style): every test gets its own fresh
+//! SQLite database in a temporary directory, a small populated archive and Parquet lake, and the
+//! real server listening on 127.0.0.1:0 in a background task.
+
+use griddesk_domain::billing::{Bill, LoadCurve, PayChannel, Payment, Period, Reading};
+use griddesk_domain::customer::{
+    Connection, Contact, ContactChannel, Customer, ImportantGrade, Industry, Institution,
+    LoadImportance, SupplyRelation, SupplySource, TariffCategory, UsageNature,
+};
+use griddesk_domain::org::{OrgKind, OrgUnit, Role, Staff};
+use griddesk_domain::revenue::TheftCase;
+use griddesk_domain::topology::{AreaType, Feeder, MeteringPoint, Substation, TransformerArea};
+use griddesk_domain::values::{
+    CapacityKva, Code, CustomerNo, Email, IdNumber, Money, PhoneNumber, VoltageKv, parse_decimal,
+};
+use griddesk_lake::{Lake, LakeWriter};
+use griddesk_server::{AppState, ServerConfig};
+use griddesk_store::Store;
+use jiff::ToSpan;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+pub const COMPANY: &str = "GridDesk示范供电公司";
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub client: reqwest::Client,
+    /// Every customer of the archive, as stored (raw personal data, for assertions).
+    pub customers: Vec<Customer>,
+    pub store: Arc<dyn Store>,
+    /// Keeps the database and the lake alive for the test's duration.
+    pub dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+    }
+
+    pub async fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
+        let resp = self.get(path).await;
+        let status = resp.status().as_u16();
+        let body = resp.text().await.expect("body");
+        let json = serde_json::from_str(&body)
+            .unwrap_or_else(|e| panic!("GET {path}: {status} body is not JSON ({e}): {body}"));
+        (status, json)
+    }
+
+    pub async fn get_text(&self, path: &str) -> (u16, String) {
+        let resp = self.get(path).await;
+        let status = resp.status().as_u16();
+        (status, resp.text().await.expect("body"))
+    }
+
+    /// A customer by a predicate, e.g. the dual-supply one.
+    pub fn customer(&self, pred: impl Fn(&Customer) -> bool) -> &Customer {
+        self.customers.iter().find(|c| pred(c)).expect("fixture has such a customer")
+    }
+
+    /// The first low-voltage customer, who has an area, contacts and an ID number.
+    pub fn resident(&self) -> &Customer {
+        self.customer(|c| !c.is_high_voltage() && c.id_number.is_some() && !c.contacts.is_empty())
+    }
+}
+
+/// Spawns the app on a fresh SQLite archive.
+pub async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store: Arc<dyn Store> = Arc::new(
+        griddesk_sqlite::SqliteStore::open(&dir.path().join("griddesk.db"))
+            .await
+            .expect("open sqlite"),
+    );
+    spawn_with_store(store, dir).await
+}
+
+/// Spawns the app on the fixture archive in a fresh PostgreSQL database, or `None` when the
+/// PostgreSQL tests are switched off (`GRIDDESK_TEST_SKIP_POSTGRES=1`).
+pub async fn spawn_postgres_app() -> Option<TestApp> {
+    let url = crate::support::fresh_postgres_url().await?;
+    let store: Arc<dyn Store> = Arc::new(
+        griddesk_postgres::PostgresStore::connect(&url)
+            .await
+            .expect("connect postgres"),
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    Some(spawn_with_store(store, dir).await)
+}
+
+/// Spawns the app on the fixture archive written to an already opened (empty) store.
+pub async fn spawn_with_store(store: Arc<dyn Store>, dir: tempfile::TempDir) -> TestApp {
+    let customers = populate(store.as_ref(), &dir.path().join("lake")).await;
+    start(store, dir, customers).await
+}
+
+/// Spawns the app on the synthetic demo company (`griddesk demo-data`): 300 customers, seed 7,
+/// 36 months of history up to last month, as of today.
+pub async fn spawn_demo_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store: Arc<dyn Store> = Arc::new(
+        griddesk_sqlite::SqliteStore::open(&dir.path().join("griddesk.db"))
+            .await
+            .expect("open sqlite"),
+    );
+    let today = griddesk_server::time::today();
+    let mut cfg = griddesk_demo::DemoConfig::new(300, 7, Period::of(today).add_months(-1));
+    cfg.as_of = today;
+    griddesk_demo::run(store.as_ref(), &dir.path().join("lake"), &cfg, &|_| {})
+        .await
+        .expect("demo data");
+    let customers = griddesk_demo::Generator::new(cfg).customers(0..300);
+    start(store, dir, customers).await
+}
+
+/// Serves an archive on 127.0.0.1:0 in a background task.
+async fn start(store: Arc<dyn Store>, dir: tempfile::TempDir, customers: Vec<Customer>) -> TestApp {
+    let lake = Arc::new(Lake::open(&dir.path().join("lake")).expect("open lake"));
+    let state = AppState {
+        store: store.clone(),
+        lake,
+        config: Arc::new(ServerConfig {
+            company_name: COMPANY.to_owned(),
+            history_months: 36,
+        }),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        griddesk_server::serve(listener, state, std::future::pending())
+            .await
+            .expect("server");
+    });
+    TestApp {
+        addr,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client"),
+        customers,
+        store,
+        dir,
+    }
+}
+
+fn code(s: &str) -> Code {
+    Code::parse(s).expect("fixture code")
+}
+
+/// A valid identity number (GB 11643 check digit) from a 17-digit body.
+fn id_number(body17: &str) -> IdNumber {
+    let d = IdNumber::check_digit(body17.as_bytes()) as char;
+    IdNumber::parse(&format!("{body17}{d}")).expect("fixture id number")
+}
+
+/// Family and given names combined into distinct, realistic customer names.
+const FAMILY: [&str; 8] = ["张", "王", "李", "赵", "陈", "刘", "杨", "黄"];
+const GIVEN: [&str; 6] = ["伟", "秀英", "建国", "丽娟", "志强", "海燕"];
+
+/// Writes the fixture archive to `store` and its history to the lake; returns the customers.
+///
+/// The company: one substation, two feeders, a rural and an urban transformer area with 24
+/// low-voltage customers, and two high-voltage customers on the feeders (one dual-supply
+/// important hospital). 36 months of bills up to last month (Asia/Shanghai), payments with
+/// late payers, a bounced cheque and an arrears case, 31 days of readings, load curves for the
+/// high-voltage customers, and one theft case.
+pub async fn populate(store: &dyn Store, lake_root: &Path) -> Vec<Customer> {
+    let unit = |c: &str, n: &str, k: OrgKind, p: Option<&str>| OrgUnit {
+        code: code(c),
+        name: n.to_owned(),
+        kind: k,
+        parent: p.map(code),
+    };
+    store
+        .upsert_org_units(&[
+            unit("C01", COMPANY, OrgKind::Company, None),
+            unit("B01", "城区供电分公司", OrgKind::Branch, Some("C01")),
+            unit("S01", "东城供电所", OrgKind::SupplyStation, Some("B01")),
+            unit("S02", "西乡供电所", OrgKind::SupplyStation, Some("B01")),
+        ])
+        .await
+        .expect("org units");
+    store
+        .upsert_staff(&[
+            Staff {
+                login: code("li.jingli"),
+                name: "李经理".into(),
+                role: Role::CustomerManager,
+                org_unit: code("B01"),
+            },
+            Staff {
+                login: code("agent01"),
+                name: "周坐席".into(),
+                role: Role::Agent,
+                org_unit: code("C01"),
+            },
+        ])
+        .await
+        .expect("staff");
+    store
+        .upsert_substations(&[Substation {
+            code: code("SUB-A"),
+            name: "东郊110kV变电站".into(),
+            voltage_kv: VoltageKv::parse("110").expect("kv"),
+            org_unit: code("B01"),
+        }])
+        .await
+        .expect("substations");
+    let feeder = |c: &str, n: &str| Feeder {
+        code: code(c),
+        name: n.to_owned(),
+        substation: code("SUB-A"),
+        voltage_kv: VoltageKv::parse("10").expect("kv"),
+    };
+    store
+        .upsert_feeders(&[feeder("F-A1", "10kV东一线"), feeder("F-A2", "10kV东二线")])
+        .await
+        .expect("feeders");
+    let area = |c: &str, n: &str, f: &str, kva: &str, t: AreaType, org: &str| TransformerArea {
+        code: code(c),
+        name: n.to_owned(),
+        feeder: code(f),
+        transformer_kva: CapacityKva::parse(kva).expect("kva"),
+        area_type: t,
+        org_unit: code(org),
+    };
+    store
+        .upsert_areas(&[
+            area("TA-001", "东村1号台区", "F-A1", "400", AreaType::Rural, "S02"),
+            area("TA-002", "建国路2号台区", "F-A2", "630", AreaType::Urban, "S01"),
+        ])
+        .await
+        .expect("areas");
+
+    let opened = jiff::civil::date(2015, 6, 1);
+    let mut customers = Vec::new();
+    for i in 0..24u32 {
+        let rural = i < 12;
+        let name = format!("{}{}", FAMILY[(i % 8) as usize], GIVEN[(i / 4 % 6) as usize]);
+        let address = if rural {
+            format!("西乡镇东村{}号", 10 + i)
+        } else {
+            format!("新城区建国路{}号{}栋{}室", 100 + i, i % 5 + 1, 201 + i)
+        };
+        let commercial = !rural && i % 6 == 0;
+        customers.push(Customer {
+            customer_no: CustomerNo::parse(&format!("01000{:05}", i + 1)).expect("no"),
+            name,
+            address,
+            id_number: (!commercial).then(|| id_number(&format!("3301021980{:02}{:02}{:03}", i % 12 + 1, i % 28 + 1, i))),
+            org_unit: code(if rural { "S02" } else { "S01" }),
+            connection: Connection::Area {
+                area: code(if rural { "TA-001" } else { "TA-002" }),
+            },
+            supply_relation: SupplyRelation::Direct,
+            tariff: if commercial {
+                TariffCategory::Commercial
+            } else {
+                TariffCategory::Residential
+            },
+            voltage_kv: VoltageKv::parse(if commercial { "0.38" } else { "0.22" }).expect("kv"),
+            capacity_kva: CapacityKva::parse(if commercial { "50" } else { "8" }).expect("kva"),
+            supply: SupplySource {
+                self_provided_source: false,
+                dedicated_line: false,
+            },
+            usage_nature: UsageNature::Normal,
+            load_importance: LoadImportance::Class3,
+            important_grade: ImportantGrade::None,
+            area_type: if rural { AreaType::Rural } else { AreaType::Urban },
+            industry: if commercial {
+                Industry::Retail
+            } else {
+                Industry::Household
+            },
+            institution: Institution::None,
+            customer_manager: None,
+            opened_on: opened,
+            contacts: vec![Contact {
+                name: "户主".into(),
+                role: "户主".into(),
+                phones: vec![PhoneNumber::parse(&format!("139{:08}", 12_340_000 + i)).expect("phone")],
+                email: (i % 3 == 0).then(|| Email::parse(&format!("user{i}@example.cn")).expect("email")),
+                preferred_channel: ContactChannel::Sms,
+            }],
+            meters: vec![MeteringPoint {
+                code: code(&format!("MP{:05}", i + 1)),
+                meter_no: code(&format!("M33010{:06}", i + 1)),
+                multiplier: 1,
+            }],
+        });
+    }
+    let hv = |no: &str, name: &str, address: &str, backup: Option<&str>| Customer {
+        customer_no: CustomerNo::parse(no).expect("no"),
+        name: name.to_owned(),
+        address: address.to_owned(),
+        id_number: None,
+        org_unit: code("B01"),
+        connection: Connection::Feeder {
+            feeder: code("F-A1"),
+            backup: backup.map(code),
+        },
+        supply_relation: SupplyRelation::Direct,
+        tariff: if backup.is_some() {
+            TariffCategory::NonIndustrial
+        } else {
+            TariffCategory::LargeIndustrial
+        },
+        voltage_kv: VoltageKv::parse("10").expect("kv"),
+        capacity_kva: CapacityKva::parse(if backup.is_some() { "2000" } else { "3150" }).expect("kva"),
+        supply: SupplySource {
+            self_provided_source: backup.is_some(),
+            dedicated_line: backup.is_none(),
+        },
+        usage_nature: if backup.is_some() {
+            UsageNature::Important
+        } else {
+            UsageNature::Normal
+        },
+        load_importance: if backup.is_some() {
+            LoadImportance::Class1
+        } else {
+            LoadImportance::Class2
+        },
+        important_grade: if backup.is_some() {
+            ImportantGrade::Grade1
+        } else {
+            ImportantGrade::None
+        },
+        area_type: AreaType::Urban,
+        industry: if backup.is_some() {
+            Industry::Health
+        } else {
+            Industry::Manufacturing
+        },
+        institution: if backup.is_some() {
+            Institution::Hospital
+        } else {
+            Institution::None
+        },
+        customer_manager: Some(code("li.jingli")),
+        opened_on: opened,
+        contacts: vec![
+            Contact {
+                name: "孙电工".into(),
+                role: "电气负责人".into(),
+                phones: vec![
+                    PhoneNumber::parse("13800138000").expect("phone"),
+                    PhoneNumber::parse("057187654321").expect("phone"),
+                ],
+                email: Some(Email::parse("dianqi@hospital.example.cn").expect("email")),
+                preferred_channel: ContactChannel::Phone,
+            },
+            Contact {
+                name: "钱会计".into(),
+                role: "财务".into(),
+                phones: vec![PhoneNumber::parse("13700137000").expect("phone")],
+                email: None,
+                preferred_channel: ContactChannel::Email,
+            },
+        ],
+        meters: vec![MeteringPoint {
+            code: code(&format!("MP{no}")),
+            meter_no: code(&format!("HV{no}")),
+            multiplier: 200,
+        }],
+    };
+    customers.push(hv(
+        "0200000001",
+        "市第一人民医院",
+        "新城区人民路1号",
+        Some("F-A2"),
+    ));
+    customers.push(hv("0200000002", "东方机械制造有限公司", "东郊工业园8号", None));
+    store.upsert_customers(&customers).await.expect("customers");
+    store
+        .upsert_theft_cases(&[TheftCase {
+            case_no: "QD2025001".into(),
+            customer_no: customers[3].customer_no.clone(),
+            found_on: jiff::civil::date(2025, 4, 18),
+            stolen_kwh: parse_decimal("kwh", "1250.5").expect("kwh"),
+            charged: Money::from_fen(312_625),
+            description: "绕越计量装置用电".into(),
+        }])
+        .await
+        .expect("theft cases");
+    write_lake(&customers, lake_root);
+    customers
+}
+
+/// Bills, payments, readings and load curves for every customer.
+fn write_lake(customers: &[Customer], root: &Path) {
+    let today = griddesk_server::time::today();
+    let last = Period::of(today).add_months(-1);
+    let mut w = LakeWriter::create(root, "fixture").expect("lake writer");
+    for (ci, c) in customers.iter().enumerate() {
+        let hv = c.is_high_voltage();
+        let mut bills = Vec::new();
+        let mut payments = Vec::new();
+        for m in 0..36 {
+            let period = last.add_months(m - 35);
+            let base: i64 = if hv { 180_000 } else { 150 + (ci as i64 % 7) * 40 };
+            let seasonal = [30, 20, 5, 0, 10, 40, 70, 80, 35, 5, 10, 25][(period.month() - 1) as usize];
+            let kwh = base + base * seasonal / 100;
+            let price_fen: i64 = if hv { 68 } else { 56 };
+            let issued = period.next().first_day();
+            let bill = Bill {
+                bill_no: format!("B{}{}", c.customer_no, period.to_string().replace('-', "")),
+                customer_no: c.customer_no.clone(),
+                period,
+                consumption_kwh: parse_decimal("kwh", &kwh.to_string()).expect("kwh"),
+                amount: Money::from_fen(kwh * price_fen),
+                late_fee: Money::ZERO,
+                issued_on: issued,
+                due_on: issued + 19.days(),
+            };
+            // Customer 2 pays late every third month; customer 5 leaves the last two bills
+            // unpaid; the industrial customer's cheque bounces once and is paid again.
+            let late = ci == 1 && m % 3 == 0;
+            let unpaid = ci == 4 && m >= 34;
+            if !unpaid {
+                let paid_on = if late { bill.due_on + 12.days() } else { issued + 5.days() };
+                let paid_at = paid_on
+                    .at(10, 30, 0, 0)
+                    .to_zoned(griddesk_server::time::shanghai().clone())
+                    .expect("zoned")
+                    .timestamp();
+                if ci == customers.len() - 1 && m == 30 {
+                    payments.push(Payment {
+                        payment_no: format!("P{}{m:02}X", c.customer_no),
+                        customer_no: c.customer_no.clone(),
+                        bill_no: bill.bill_no.clone(),
+                        paid_at,
+                        amount: bill.amount,
+                        channel: PayChannel::TransferCheque,
+                        bounced: true,
+                    });
+                }
+                payments.push(Payment {
+                    payment_no: format!("P{}{m:02}", c.customer_no),
+                    customer_no: c.customer_no.clone(),
+                    bill_no: bill.bill_no.clone(),
+                    paid_at: paid_at + jiff::SignedDuration::from_hours(if late { 0 } else { 1 }),
+                    amount: bill.amount,
+                    channel: if hv { PayChannel::BankWithholding } else { PayChannel::Wechat },
+                    bounced: false,
+                });
+            }
+            bills.push(bill);
+        }
+        w.write_bills(&bills).expect("bills");
+        w.write_payments(&payments).expect("payments");
+        let meter = &c.meters[0].meter_no;
+        let daily: i64 = if hv { 6_000 } else { 6 + ci as i64 % 5 };
+        let readings: Vec<Reading> = (0..31)
+            .map(|d| Reading {
+                customer_no: c.customer_no.clone(),
+                meter_no: meter.clone(),
+                reading_date: today - (30 - d).days(),
+                register_kwh: parse_decimal("kwh", &(10_000 + d * daily).to_string()).expect("kwh"),
+            })
+            .collect();
+        w.write_readings(&readings).expect("readings");
+        if hv {
+            let curves: Vec<LoadCurve> = (0..7)
+                .map(|d| LoadCurve {
+                    customer_no: c.customer_no.clone(),
+                    curve_date: today - (7 - d).days(),
+                    points_kw: (0..96)
+                        .map(|p| {
+                            let hour = p as f32 / 4.0;
+                            let day = if (8.0..18.0).contains(&hour) { 1.0 } else { 0.45 };
+                            1800.0 * day + (d as f32) * 15.0 + (p % 7) as f32 * 8.0
+                        })
+                        .collect(),
+                })
+                .collect();
+            w.write_load_curves(&curves).expect("curves");
+        }
+    }
+    w.finish().expect("finish lake");
+}

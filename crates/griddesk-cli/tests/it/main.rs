@@ -1,0 +1,7 @@
+mod support;
+mod conformance;
+mod app;
+mod api;
+mod console;
+mod browser;
+mod import;

@@ -1,0 +1,234 @@
+//! The one HTTP error type of the API: every failure becomes an RFC 9457 problem document
+//! (`application/problem+json`) with `type`, `title`, `status`, `detail` and, for bad input, the
+//! `field` that caused it. Internal errors are logged with their cause and answered with a generic
+//! detail, so SQL, file paths or stack traces never reach a client.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use griddesk_domain::ParseError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
+pub struct Problem {
+    /// URI reference naming the kind of problem.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Input field (query parameter, path parameter) that was rejected, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// A request parameter failed validation.
+    #[error("{field}: {detail}")]
+    Invalid { field: String, detail: String },
+    /// The addressed record (customer, transformer area) does not exist.
+    #[error("{field} {value} not found")]
+    NotFound { field: &'static str, value: String },
+    /// No route for this path.
+    #[error("no such resource")]
+    NoRoute,
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("request body too large")]
+    PayloadTooLarge,
+    /// A dependency (the database) is down.
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    /// Anything else; the message is logged, never sent.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn invalid(field: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self::Invalid {
+            field: field.into(),
+            detail: detail.into(),
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::Invalid { .. } => StatusCode::BAD_REQUEST,
+            ApiError::NotFound { .. } | ApiError::NoRoute => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        let status = self.status();
+        let (kind, title, detail, field) = match self {
+            ApiError::Invalid { field, detail } => (
+                "invalid-input",
+                "Invalid input",
+                detail.clone(),
+                Some(field.clone()),
+            ),
+            ApiError::NotFound { field, value } => (
+                "not-found",
+                "Not found",
+                format!("no record with {field} {value:?}"),
+                Some((*field).to_owned()),
+            ),
+            ApiError::NoRoute => (
+                "not-found",
+                "Not found",
+                "no such resource; see /api/openapi.json".to_owned(),
+                None,
+            ),
+            ApiError::MethodNotAllowed => (
+                "method-not-allowed",
+                "Method not allowed",
+                "this resource does not support the request method".to_owned(),
+                None,
+            ),
+            ApiError::PayloadTooLarge => (
+                "payload-too-large",
+                "Payload too large",
+                "request bodies are limited to 1 MiB".to_owned(),
+                None,
+            ),
+            ApiError::Unavailable(_) => (
+                "unavailable",
+                "Service unavailable",
+                "the archive database is not reachable".to_owned(),
+                None,
+            ),
+            ApiError::Internal(_) => (
+                "internal",
+                "Internal server error",
+                "the server could not complete the request; the error has been logged".to_owned(),
+                None,
+            ),
+        };
+        Problem {
+            kind: format!("urn:griddesk:problem:{kind}"),
+            title: title.to_owned(),
+            status: status.as_u16(),
+            detail,
+            field,
+        }
+    }
+}
+
+impl From<ParseError> for ApiError {
+    fn from(e: ParseError) -> Self {
+        ApiError::Invalid {
+            field: e.field.to_owned(),
+            detail: e.reason,
+        }
+    }
+}
+
+impl From<griddesk_store::StoreError> for ApiError {
+    fn from(e: griddesk_store::StoreError) -> Self {
+        ApiError::Internal(e.to_string())
+    }
+}
+
+impl From<griddesk_lake::LakeError> for ApiError {
+    fn from(e: griddesk_lake::LakeError) -> Self {
+        ApiError::Internal(e.to_string())
+    }
+}
+
+/// Builds a problem+json response for any problem.
+pub fn problem_response(status: StatusCode, problem: &Problem) -> Response {
+    let body = serde_json::to_vec(problem).unwrap_or_else(|_| b"{}".to_vec());
+    let mut resp = (status, body).into_response();
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    resp
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match &self {
+            ApiError::Internal(cause) => tracing::error!(error = %cause, "internal error"),
+            ApiError::Unavailable(cause) => tracing::warn!(error = %cause, "dependency unavailable"),
+            _ => {}
+        }
+        problem_response(self.status(), &self.problem())
+    }
+}
+
+/// Response for a panic caught by the panic layer: a generic 500 problem. The panic message is
+/// logged, never sent.
+pub fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let msg = err
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| err.downcast_ref::<&str>().copied())
+        .unwrap_or("(non-string panic payload)");
+    tracing::error!(panic = msg, "handler panicked");
+    let e = ApiError::Internal(String::new());
+    problem_response(e.status(), &e.problem())
+}
+
+/// Extracts the offending field from a serde error text: "limit: invalid digit found in string"
+/// (serde_path_to_error prefix), "missing field `q`", "duplicate field `limit`".
+pub fn field_from_serde_text(text: &str) -> Option<String> {
+    let ident = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 64
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'[' || b == b']')
+    };
+    if let Some((head, _)) = text.split_once(": ")
+        && ident(head)
+        && head != "."
+    {
+        return Some(head.to_owned());
+    }
+    for marker in ["missing field `", "duplicate field `", "unknown field `"] {
+        if let Some(rest) = text.split_once(marker).map(|(_, r)| r)
+            && let Some((name, _)) = rest.split_once('`')
+            && ident(name)
+        {
+            return Some(name.to_owned());
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_from_serde_messages() {
+        assert_eq!(
+            field_from_serde_text("limit: invalid digit found in string").as_deref(),
+            Some("limit")
+        );
+        assert_eq!(
+            field_from_serde_text("tariff: unknown variant `x`, expected one of `a`").as_deref(),
+            Some("tariff")
+        );
+        assert_eq!(field_from_serde_text("missing field `q`").as_deref(), Some("q"));
+        assert_eq!(field_from_serde_text("duplicate field `limit`").as_deref(), Some("limit"));
+        assert_eq!(field_from_serde_text("something odd"), None);
+    }
+
+    #[test]
+    fn internal_detail_is_generic() {
+        let p = ApiError::Internal("SELECT * FROM secret failed".into()).problem();
+        assert_eq!(p.status, 500);
+        assert!(!p.detail.contains("SELECT"));
+        let p = ApiError::invalid("limit", "at most 100").problem();
+        assert_eq!(p.field.as_deref(), Some("limit"));
+        assert_eq!(p.status, 400);
+    }
+}

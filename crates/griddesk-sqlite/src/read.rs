@@ -1,0 +1,437 @@
+//! Queries: customer detail with its topology path, indexed search with filters, area customers,
+//! lists and counts. Stored text is decoded into domain values through
+//! [`griddesk_store::backend`], so a bad row is reported as corrupt instead of crashing.
+
+use crate::db;
+use griddesk_domain::org::{OrgUnit, Staff};
+use griddesk_domain::search::SearchQuery;
+use griddesk_domain::values::{Code, CustomerNo};
+use griddesk_store::backend::{
+    self, ContactRow, CustomerRow, MeterRow, PathRow, TheftCaseRow, corrupt, customer_id,
+};
+use griddesk_store::{
+    ArchiveStats, AreaCustomers, CustomerDetail, CustomerFilter, CustomerSummary, Result,
+};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
+use std::collections::HashMap;
+
+const CUSTOMER_COLUMNS: &str = "c.id, c.customer_no, c.name, c.address, c.id_number, c.org_unit, \
+    c.area_code, c.feeder_code, c.backup_feeder_code, c.supply_relation, c.tariff, c.voltage_kv, \
+    c.capacity_kva, c.self_provided_source, c.dedicated_line, c.usage_nature, c.load_importance, \
+    c.important_grade, c.area_type, c.industry, c.institution, c.customer_manager, c.opened_on";
+
+fn get<'r, T>(row: &'r SqliteRow, col: &str) -> Result<T>
+where
+    T: sqlx::Decode<'r, Sqlite> + sqlx::Type<Sqlite>,
+{
+    row.try_get(col).map_err(db)
+}
+
+fn customer_row(row: &SqliteRow) -> Result<(i64, CustomerRow)> {
+    Ok((
+        get(row, "id")?,
+        CustomerRow {
+            customer_no: get(row, "customer_no")?,
+            name: get(row, "name")?,
+            address: get(row, "address")?,
+            id_number: get(row, "id_number")?,
+            org_unit: get(row, "org_unit")?,
+            area_code: get(row, "area_code")?,
+            feeder_code: get(row, "feeder_code")?,
+            backup_feeder_code: get(row, "backup_feeder_code")?,
+            supply_relation: get(row, "supply_relation")?,
+            tariff: get(row, "tariff")?,
+            voltage_kv: get(row, "voltage_kv")?,
+            capacity_kva: get(row, "capacity_kva")?,
+            self_provided_source: get(row, "self_provided_source")?,
+            dedicated_line: get(row, "dedicated_line")?,
+            usage_nature: get(row, "usage_nature")?,
+            load_importance: get(row, "load_importance")?,
+            important_grade: get(row, "important_grade")?,
+            area_type: get(row, "area_type")?,
+            industry: get(row, "industry")?,
+            institution: get(row, "institution")?,
+            customer_manager: get(row, "customer_manager")?,
+            opened_on: get(row, "opened_on")?,
+        },
+    ))
+}
+
+type Children = HashMap<i64, (Vec<ContactRow>, Vec<MeterRow>)>;
+
+/// Contacts (with phones) and meters of the given customers, in stored order.
+async fn children(conn: &mut SqliteConnection, ids: &[i64]) -> Result<Children> {
+    let list = format!(
+        "[{}]",
+        ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+    );
+    let mut out: Children = HashMap::with_capacity(ids.len());
+    let mut phones: HashMap<(i64, i64), Vec<String>> = HashMap::new();
+    let rows = sqlx::query(
+        "SELECT customer_id, contact_seq, phone FROM contact_phone \
+         WHERE customer_id IN (SELECT value FROM json_each(?)) \
+         ORDER BY customer_id, contact_seq, seq",
+    )
+    .bind(&list)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db)?;
+    for row in &rows {
+        phones
+            .entry((get(row, "customer_id")?, get(row, "contact_seq")?))
+            .or_default()
+            .push(get(row, "phone")?);
+    }
+    let rows = sqlx::query(
+        "SELECT customer_id, seq, name, role, email, preferred_channel FROM contact \
+         WHERE customer_id IN (SELECT value FROM json_each(?)) ORDER BY customer_id, seq",
+    )
+    .bind(&list)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db)?;
+    for row in &rows {
+        let id: i64 = get(row, "customer_id")?;
+        let seq: i64 = get(row, "seq")?;
+        out.entry(id).or_default().0.push(ContactRow {
+            name: get(row, "name")?,
+            role: get(row, "role")?,
+            email: get(row, "email")?,
+            preferred_channel: get(row, "preferred_channel")?,
+            phones: phones.remove(&(id, seq)).unwrap_or_default(),
+        });
+    }
+    let rows = sqlx::query(
+        "SELECT customer_id, code, meter_no, multiplier FROM meter \
+         WHERE customer_id IN (SELECT value FROM json_each(?)) ORDER BY customer_id, seq",
+    )
+    .bind(&list)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db)?;
+    for row in &rows {
+        out.entry(get(row, "customer_id")?)
+            .or_default()
+            .1
+            .push(MeterRow {
+                code: get(row, "code")?,
+                meter_no: get(row, "meter_no")?,
+                multiplier: get(row, "multiplier")?,
+            });
+    }
+    Ok(out)
+}
+
+pub(crate) async fn customer(pool: &SqlitePool, no: &CustomerNo) -> Result<Option<CustomerDetail>> {
+    let mut conn = pool.acquire().await.map_err(db)?;
+    let id = customer_id(no);
+    let sql = format!(
+        "SELECT {CUSTOMER_COLUMNS}, o.name AS org_unit_name, s.name AS manager_name, \
+           a.code AS path_area_code, a.name AS path_area_name, \
+           f.code AS path_feeder_code, f.name AS path_feeder_name, \
+           sub.code AS path_substation_code, sub.name AS path_substation_name, \
+           bf.code AS path_backup_code, bf.name AS path_backup_name \
+         FROM customer c \
+         JOIN org_unit o ON o.code = c.org_unit \
+         LEFT JOIN staff s ON s.login = c.customer_manager \
+         LEFT JOIN transformer_area a ON a.code = c.area_code \
+         LEFT JOIN feeder f ON f.code = COALESCE(a.feeder, c.feeder_code) \
+         LEFT JOIN substation sub ON sub.code = f.substation \
+         LEFT JOIN feeder bf ON bf.code = c.backup_feeder_code \
+         WHERE c.id = ?"
+    );
+    let Some(row) = sqlx::query(&sql)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db)?
+    else {
+        return Ok(None);
+    };
+    let (_, crow) = customer_row(&row)?;
+    let path = PathRow {
+        substation_code: get(&row, "path_substation_code")?,
+        substation_name: get(&row, "path_substation_name")?,
+        feeder_code: get(&row, "path_feeder_code")?,
+        feeder_name: get(&row, "path_feeder_name")?,
+        area_code: get(&row, "path_area_code")?,
+        area_name: get(&row, "path_area_name")?,
+        backup_feeder_code: get(&row, "path_backup_code")?,
+        backup_feeder_name: get(&row, "path_backup_name")?,
+    }
+    .decode()?;
+    let org_unit_name: String = get(&row, "org_unit_name")?;
+    let customer_manager_name: Option<String> = get(&row, "manager_name")?;
+
+    let (contacts, meters) = children(&mut conn, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
+    let customer = crow.decode(contacts, meters)?;
+
+    let rows = sqlx::query(
+        "SELECT case_no, found_on, stolen_kwh, charged, description FROM theft_case \
+         WHERE customer_id = ? ORDER BY found_on, case_no",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db)?;
+    let theft_cases = rows
+        .iter()
+        .map(|r| {
+            TheftCaseRow {
+                case_no: get(r, "case_no")?,
+                customer_no: no.as_str().to_owned(),
+                found_on: get(r, "found_on")?,
+                stolen_kwh: get(r, "stolen_kwh")?,
+                charged: get(r, "charged")?,
+                description: get(r, "description")?,
+            }
+            .decode()
+        })
+        .collect::<Result<_>>()?;
+    Ok(Some(CustomerDetail {
+        customer,
+        path,
+        org_unit_name,
+        customer_manager_name,
+        theft_cases,
+    }))
+}
+
+/// Appends the filter's conditions on `customer c`, each starting with " AND ".
+fn push_filter<'a>(qb: &mut QueryBuilder<'a, Sqlite>, f: &'a CustomerFilter) {
+    let mut eq = |col: &str, v: Option<&'a str>| {
+        if let Some(v) = v {
+            qb.push(format!(" AND c.{col} = ")).push_bind(v);
+        }
+    };
+    eq("tariff", f.tariff.map(|v| v.code()));
+    eq("supply_relation", f.supply_relation.map(|v| v.code()));
+    eq("usage_nature", f.usage_nature.map(|v| v.code()));
+    eq("load_importance", f.load_importance.map(|v| v.code()));
+    eq("important_grade", f.important_grade.map(|v| v.code()));
+    eq("area_type", f.area_type.map(|v| v.code()));
+    eq("industry", f.industry.map(|v| v.code()));
+    eq("institution", f.institution.map(|v| v.code()));
+    eq("org_unit", f.org_unit.as_deref());
+    eq("area_code", f.area.as_deref());
+    eq("customer_manager", f.customer_manager.as_deref());
+    if let Some(hv) = f.high_voltage {
+        qb.push(" AND c.high_voltage = ").push_bind(hv);
+    }
+    match f.dual_supply {
+        Some(true) => {
+            qb.push(" AND c.backup_feeder_code IS NOT NULL");
+        }
+        Some(false) => {
+            qb.push(" AND c.backup_feeder_code IS NULL");
+        }
+        None => {}
+    }
+    if let Some(feeder) = f.feeder.as_deref() {
+        // Main or backup supply, or behind an area of the feeder.
+        qb.push(" AND (c.feeder_code = ")
+            .push_bind(feeder)
+            .push(" OR c.backup_feeder_code = ")
+            .push_bind(feeder)
+            .push(" OR c.area_code IN (SELECT code FROM transformer_area WHERE feeder = ")
+            .push_bind(feeder)
+            .push("))");
+    }
+}
+
+pub(crate) async fn search(
+    pool: &SqlitePool,
+    q: Option<&SearchQuery>,
+    filter: &CustomerFilter,
+    limit: u32,
+) -> Result<Vec<CustomerSummary>> {
+    if limit == 0 {
+        return Ok(Vec::new());
+    }
+    // First the ids (index-driven, in customer-number order, limited), then their display names.
+    let mut qb = QueryBuilder::<Sqlite>::new(
+        "SELECT c.customer_no, c.name, c.address, c.tariff, c.important_grade, \
+           o.name AS org_unit_name, COALESCE(a.name, f.name) AS supply_point \
+         FROM (SELECT c.id AS id FROM ",
+    );
+    let fts;
+    match q {
+        None => {
+            qb.push("customer c WHERE 1 = 1");
+            push_filter(&mut qb, filter);
+            qb.push(" ORDER BY c.id");
+        }
+        Some(SearchQuery::CustomerNo(no)) => {
+            qb.push("customer c WHERE c.id = ")
+                .push_bind(customer_id(no));
+            push_filter(&mut qb, filter);
+        }
+        Some(SearchQuery::Phone(phone)) => {
+            qb.push("(SELECT DISTINCT customer_id FROM contact_phone WHERE phone = ")
+                .push_bind(phone.as_str())
+                .push(") p CROSS JOIN customer c ON c.id = p.customer_id WHERE 1 = 1");
+            push_filter(&mut qb, filter);
+            qb.push(" ORDER BY c.id");
+        }
+        Some(SearchQuery::Text(phrases)) => {
+            // CROSS JOIN keeps the FTS index as the outer loop, walked in rowid (= customer
+            // number) order, so LIMIT stops the scan early.
+            fts = SearchQuery::fts5_match(phrases);
+            qb.push("customer_fts CROSS JOIN customer c ON c.id = customer_fts.rowid WHERE customer_fts MATCH ")
+                .push_bind(fts.as_str());
+            push_filter(&mut qb, filter);
+            qb.push(" ORDER BY customer_fts.rowid");
+        }
+    }
+    qb.push(" LIMIT ").push_bind(i64::from(limit)).push(
+        ") k CROSS JOIN customer c ON c.id = k.id \
+             JOIN org_unit o ON o.code = c.org_unit \
+             LEFT JOIN transformer_area a ON a.code = c.area_code \
+             LEFT JOIN feeder f ON f.code = c.feeder_code \
+             ORDER BY c.id",
+    );
+    let rows = qb.build().fetch_all(pool).await.map_err(db)?;
+    rows.iter()
+        .map(|r| {
+            let supply_point: Option<String> = get(r, "supply_point")?;
+            Ok(CustomerSummary {
+                customer_no: CustomerNo::parse(&get::<String>(r, "customer_no")?)
+                    .map_err(|e| corrupt("customer.customer_no", e))?,
+                name: get(r, "name")?,
+                address: get(r, "address")?,
+                tariff: griddesk_domain::customer::TariffCategory::parse(&get::<String>(
+                    r, "tariff",
+                )?)
+                .map_err(|e| corrupt("customer.tariff", e))?,
+                important_grade: griddesk_domain::customer::ImportantGrade::parse(&get::<String>(
+                    r,
+                    "important_grade",
+                )?)
+                .map_err(|e| corrupt("customer.important_grade", e))?,
+                org_unit_name: get(r, "org_unit_name")?,
+                supply_point: supply_point
+                    .ok_or_else(|| corrupt("customer.area_code", "supply point does not exist"))?,
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn area_customers(
+    pool: &SqlitePool,
+    area: &Code,
+) -> Result<Option<AreaCustomers>> {
+    let mut conn = pool.acquire().await.map_err(db)?;
+    let Some(row) = sqlx::query(
+        "SELECT a.code, a.name, a.feeder, a.transformer_kva, a.area_type, a.org_unit, \
+           f.name AS feeder_name \
+         FROM transformer_area a JOIN feeder f ON f.code = a.feeder WHERE a.code = ?",
+    )
+    .bind(area.as_str())
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db)?
+    else {
+        return Ok(None);
+    };
+    let area = backend::decode_area(
+        &get::<String>(&row, "code")?,
+        get(&row, "name")?,
+        &get::<String>(&row, "feeder")?,
+        &get::<String>(&row, "transformer_kva")?,
+        &get::<String>(&row, "area_type")?,
+        &get::<String>(&row, "org_unit")?,
+    )?;
+    let feeder_name: String = get(&row, "feeder_name")?;
+    let sql =
+        format!("SELECT {CUSTOMER_COLUMNS} FROM customer c WHERE c.area_code = ? ORDER BY c.id");
+    let rows = sqlx::query(&sql)
+        .bind(area.code.as_str())
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db)?;
+    let rows: Vec<(i64, CustomerRow)> = rows.iter().map(customer_row).collect::<Result<_>>()?;
+    let ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
+    let mut kids = children(&mut conn, &ids).await?;
+    let customers = rows
+        .into_iter()
+        .map(|(id, r)| {
+            let (contacts, meters) = kids.remove(&id).unwrap_or_default();
+            r.decode(contacts, meters)
+        })
+        .collect::<Result<_>>()?;
+    Ok(Some(AreaCustomers {
+        area,
+        feeder_name,
+        customers,
+    }))
+}
+
+pub(crate) async fn org_units(pool: &SqlitePool) -> Result<Vec<OrgUnit>> {
+    let rows = sqlx::query("SELECT code, name, kind, parent FROM org_unit ORDER BY code")
+        .fetch_all(pool)
+        .await
+        .map_err(db)?;
+    rows.iter()
+        .map(|r| {
+            backend::decode_org_unit(
+                &get::<String>(r, "code")?,
+                get(r, "name")?,
+                &get::<String>(r, "kind")?,
+                get::<Option<String>>(r, "parent")?.as_deref(),
+            )
+        })
+        .collect()
+}
+
+pub(crate) async fn staff(pool: &SqlitePool) -> Result<Vec<Staff>> {
+    let rows = sqlx::query("SELECT login, name, role, org_unit FROM staff ORDER BY login")
+        .fetch_all(pool)
+        .await
+        .map_err(db)?;
+    rows.iter()
+        .map(|r| {
+            backend::decode_staff(
+                &get::<String>(r, "login")?,
+                get(r, "name")?,
+                &get::<String>(r, "role")?,
+                &get::<String>(r, "org_unit")?,
+            )
+        })
+        .collect()
+}
+
+pub(crate) async fn stats(pool: &SqlitePool) -> Result<ArchiveStats> {
+    let row = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM org_unit) AS org_units, \
+           (SELECT COUNT(*) FROM staff) AS staff, \
+           (SELECT COUNT(*) FROM substation) AS substations, \
+           (SELECT COUNT(*) FROM feeder) AS feeders, \
+           (SELECT COUNT(*) FROM transformer_area) AS areas, \
+           (SELECT COUNT(*) FROM customer) AS customers, \
+           (SELECT COUNT(*) FROM customer WHERE high_voltage = 1) AS hv, \
+           (SELECT COUNT(*) FROM customer WHERE backup_feeder_code IS NOT NULL) AS dual, \
+           (SELECT COUNT(*) FROM customer WHERE important_grade <> 'none') AS important",
+    )
+    .fetch_one(pool)
+    .await
+    .map_err(db)?;
+    let n = |col: &str| -> Result<u64> {
+        let v: i64 = get(&row, col)?;
+        u64::try_from(v).map_err(|e| corrupt(col, e))
+    };
+    Ok(ArchiveStats {
+        org_units: n("org_units")?,
+        staff: n("staff")?,
+        substations: n("substations")?,
+        feeders: n("feeders")?,
+        areas: n("areas")?,
+        customers: n("customers")?,
+        high_voltage_customers: n("hv")?,
+        dual_supply_customers: n("dual")?,
+        important_customers: n("important")?,
+    })
+}
