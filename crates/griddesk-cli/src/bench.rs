@@ -84,18 +84,27 @@ async fn search(database: &str, customers: u64, seed: u64, samples: usize) -> Re
         let n = peer_lookup(database, c.customer_no.as_str()).await?;
         peer.push(t.elapsed());
         if n != 1 {
-            bail!("peer lookup found {n} rows for {}: wrong --customers/--seed?", c.customer_no);
+            bail!(
+                "peer lookup found {n} rows for {}: wrong --customers/--seed?",
+                c.customer_no
+            );
         }
     }
-    println!("backend: {}  customers: {customers}  samples per kind: {samples}", store.backend());
+    println!(
+        "backend: {}  customers: {customers}  samples per kind: {samples}",
+        store.backend()
+    );
     let peer_p50 = report("peer: SELECT by customer_no", peer, None);
 
-    let kinds: [(&str, fn(&griddesk_domain::customer::Customer) -> String); 4] = [
+    type MakeQuery = fn(&griddesk_domain::customer::Customer) -> String;
+    let kinds: [(&str, MakeQuery); 4] = [
         ("search: customer number", |c| c.customer_no.to_string()),
         ("search: phone", |c| {
             c.primary_phone().map(|p| p.to_string()).unwrap_or_default()
         }),
-        ("search: name fragment", |c| c.name.chars().take(3).collect()),
+        ("search: name fragment", |c| {
+            c.name.chars().take(3).collect()
+        }),
         ("search: address fragment", |c| {
             c.address.chars().skip(3).take(5).collect()
         }),
@@ -104,7 +113,9 @@ async fn search(database: &str, customers: u64, seed: u64, samples: usize) -> Re
         let mut times = Vec::with_capacity(samples);
         let mut hits = 0usize;
         for c in &picks {
-            let Ok(q) = SearchQuery::parse(&make(c)) else { continue };
+            let Ok(q) = SearchQuery::parse(&make(c)) else {
+                continue;
+            };
             let t = Instant::now();
             let rows = store.search_customers(Some(&q), &filter, 20).await?;
             times.push(t.elapsed());
@@ -130,7 +141,10 @@ async fn peer_lookup(database: &str, customer_no: &str) -> Result<i64> {
             .get_or_try_init(|| sqlx::PgPool::connect(database))
             .await
             .context("peer connection")?;
-        Ok(sqlx::query_scalar(sql).bind(customer_no).fetch_one(pool).await?)
+        Ok(sqlx::query_scalar(sql)
+            .bind(customer_no)
+            .fetch_one(pool)
+            .await?)
     } else {
         let url = if database.starts_with("sqlite:") {
             database.to_owned()
@@ -141,6 +155,9 @@ async fn peer_lookup(database: &str, customer_no: &str) -> Result<i64> {
             .get_or_try_init(|| sqlx::SqlitePool::connect(&url))
             .await
             .context("peer connection")?;
-        Ok(sqlx::query_scalar(sql).bind(customer_no).fetch_one(pool).await?)
+        Ok(sqlx::query_scalar(sql)
+            .bind(customer_no)
+            .fetch_one(pool)
+            .await?)
     }
 }

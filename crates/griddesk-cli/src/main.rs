@@ -12,7 +12,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 #[derive(Parser)]
-#[command(name = "griddesk", version, about = "GridDesk — customer service platform for power supply companies (供电客户服务平台)")]
+#[command(
+    name = "griddesk",
+    version,
+    about = "GridDesk — customer service platform for power supply companies (供电客户服务平台)"
+)]
 struct Cli {
     /// Log format on stderr.
     #[arg(long, global = true, default_value = "text", value_parser = ["text", "json"])]
@@ -37,7 +41,9 @@ struct Storage {
 
 impl Storage {
     fn lake_dir(&self) -> PathBuf {
-        self.lake.clone().unwrap_or_else(|| self.data_dir.join("lake"))
+        self.lake
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("lake"))
     }
 
     async fn open(&self) -> Result<Arc<dyn Store>> {
@@ -135,7 +141,9 @@ enum Command {
 fn init_tracing(format: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if format == "json" {
         builder.json().init();
     } else {
@@ -163,6 +171,7 @@ async fn demo_data(
     };
     let summary = griddesk_demo::run(store, lake, cfg, &tick).await?;
     bar.finish();
+    store.optimize().await?;
     Ok(summary)
 }
 
@@ -195,13 +204,22 @@ async fn main() -> Result<()> {
                 .with_context(|| format!("binding {addr}"))?;
             let url = format!("http://{}", listener.local_addr()?);
             println!("GridDesk is running at {url}/console  (API: {url}/api/docs)");
-            println!("database: {}  lake: {}", store.backend(), lake_dir.display());
+            println!(
+                "database: {}  lake: {}",
+                store.backend(),
+                lake_dir.display()
+            );
             if demo {
                 let staff = store.list_staff().await?;
                 println!("Demo logins (one per role; passwords arrive with access control):");
                 let mut seen = std::collections::BTreeSet::new();
                 for s in staff.iter().filter(|s| seen.insert(s.role)) {
-                    println!("  {:<20} {} ({})", s.login, s.role.label(Default::default()), s.role);
+                    println!(
+                        "  {:<20} {} ({})",
+                        s.login,
+                        s.role.label(Default::default()),
+                        s.role
+                    );
                 }
             }
             griddesk_server::serve(listener, state, griddesk_server::shutdown_signal()).await?;
@@ -238,13 +256,20 @@ async fn main() -> Result<()> {
             let kind = griddesk_import::ImportKind::parse(&kind)?;
             let store = storage.open().await?;
             let mut failed = false;
+            let mut imported = false;
             for file in &files {
                 let opts = griddesk_import::ImportOptions {
                     skip_bad,
                     reject_file: reject_file.clone(),
                 };
-                match griddesk_import::import_file(store.as_ref(), &storage.lake_dir(), kind, file, &opts)
-                    .await
+                match griddesk_import::import_file(
+                    store.as_ref(),
+                    &storage.lake_dir(),
+                    kind,
+                    file,
+                    &opts,
+                )
+                .await
                 {
                     Ok(r) => {
                         println!(
@@ -254,13 +279,18 @@ async fn main() -> Result<()> {
                             r.imported,
                             r.rejected.len()
                         );
+                        imported |= r.imported > 0;
                         if let Some(p) = r.reject_file {
                             println!("  rejected rows written to {}", p.display());
                         }
                     }
                     Err(griddesk_import::ImportError::Rejected(errors)) => {
                         failed = true;
-                        eprintln!("{}: nothing imported, {} bad rows:", file.display(), errors.len());
+                        eprintln!(
+                            "{}: nothing imported, {} bad rows:",
+                            file.display(),
+                            errors.len()
+                        );
                         for e in &errors {
                             eprintln!("  {e}");
                         }
@@ -270,6 +300,9 @@ async fn main() -> Result<()> {
                         eprintln!("{}: {e}", file.display());
                     }
                 }
+            }
+            if imported {
+                store.optimize().await?;
             }
             if failed {
                 std::process::exit(1);

@@ -227,6 +227,14 @@ const TIER2_KWH: i64 = 400;
 const TIER2_EXTRA: i64 = 500;
 const TIER3_EXTRA: i64 = 3000;
 
+/// `delta * part / total` rounded down, in i64 unless the product would overflow.
+fn cumulative(delta: i64, part: i64, total: i64) -> i64 {
+    match delta.checked_mul(part) {
+        Some(p) => p / total,
+        None => (i128::from(delta) * i128::from(part) / i128::from(total)) as i64,
+    }
+}
+
 /// Rounds a count of 1e-6 yuan half-up to the fen.
 fn micro_to_fen(micro: i128) -> i64 {
     let fen = (micro + 5_000) / 10_000;
@@ -379,16 +387,16 @@ fn push_digits(s: &mut String, v: u32, width: usize) {
     }
 }
 
-fn fill_no(s: &mut String, prefix: char, cno: &CustomerNo, p: Period, seq: Option<u32>) {
-    // Keep "<prefix><customer_no>" when it is already there: only the suffix changes per bill.
-    let head = 1 + cno.as_str().len();
-    if s.len() >= head && s.starts_with(prefix) && s[1..].starts_with(cno.as_str()) {
-        s.truncate(head);
-    } else {
-        s.clear();
-        s.push(prefix);
-        s.push_str(cno.as_str());
-    }
+/// Starts an identifier "<prefix><customer_no>"; `set_period` then replaces only the suffix.
+fn start_no(s: &mut String, prefix: char, cno: &CustomerNo) {
+    s.clear();
+    s.push(prefix);
+    s.push_str(cno.as_str());
+}
+
+/// Sets the suffix "YYYYMM" (and a sequence digit) after the `head` bytes of `start_no`.
+fn set_period(s: &mut String, head: usize, p: Period, seq: Option<u32>) {
+    s.truncate(head);
     push_digits(s, p.year() as u32, 4);
     push_digits(s, p.month() as u32, 2);
     if let Some(n) = seq {
@@ -497,6 +505,9 @@ impl Generator {
 
         s.deltas.clear();
         s.deltas.resize(months * n_m, 0);
+        start_no(&mut s.bill_no, 'B', cno);
+        start_no(&mut s.payment_no, 'P', cno);
+        let head = s.bill_no.len();
         let mut stolen = 0.0;
         let last_billed = months.saturating_sub(1);
         for m in 0..months {
@@ -534,7 +545,7 @@ impl Generator {
             let due_on = Date::new(issued_on.year(), issued_on.month(), 20)
                 .expect("the 20th exists in every month");
             let amount = Money::from_fen(charge(c, vc, capacity_centi, centi_kwh));
-            fill_no(&mut s.bill_no, 'B', cno, period, None);
+            set_period(&mut s.bill_no, head, period, None);
 
             // Payment plan for this bill.
             let unpaid = arrears_bills > 0 && m + arrears_bills > last_billed;
@@ -592,7 +603,7 @@ impl Generator {
             counts.bills += 1;
             let mut seq = 1;
             if bounced && !unpaid && bounce_day <= as_of {
-                fill_no(&mut s.payment_no, 'P', cno, period, Some(seq));
+                set_period(&mut s.payment_no, head, period, Some(seq));
                 sink.payment(&PaymentRow {
                     payment_no: &s.payment_no,
                     customer_no: cno,
@@ -612,7 +623,7 @@ impl Generator {
                 };
             }
             if paid {
-                fill_no(&mut s.payment_no, 'P', cno, period, Some(seq));
+                set_period(&mut s.payment_no, head, period, Some(seq));
                 sink.payment(&PaymentRow {
                     payment_no: &s.payment_no,
                     customer_no: cno,
@@ -708,8 +719,7 @@ impl Generator {
                         0
                     };
                     s.prev[k] = s.cum[k];
-                    s.cum[k] = (i128::from(delta) * i128::from(s.weights[d as usize])
-                        / i128::from(total)) as i64;
+                    s.cum[k] = cumulative(delta, s.weights[d as usize], total);
                 }
                 if day < from || day > end {
                     continue;

@@ -162,7 +162,11 @@ pub fn late_fee(tariff: TariffCategory, amount: Money, due_on: Date, paid_on: Da
     } else {
         let year_end = Date::new(due_on.year(), 12, 31).expect("valid");
         let in_year = days(due_on, paid_on.min(year_end));
-        let later = if paid_on > year_end { days(year_end, paid_on) } else { 0 };
+        let later = if paid_on > year_end {
+            days(year_end, paid_on)
+        } else {
+            0
+        };
         amount.yuan() * (rate(2) * Decimal::from(in_year) + rate(3) * Decimal::from(later))
     };
     // Round half-up to the fen, as the billing system does.
@@ -200,8 +204,11 @@ impl ArrearsSummary {
                 bounced += 1;
                 continue;
             }
-            *paid_per_bill.entry(&p.bill_no).or_default() =
-                paid_per_bill.get(p.bill_no.as_str()).copied().unwrap_or_default() + p.amount;
+            *paid_per_bill.entry(&p.bill_no).or_default() = paid_per_bill
+                .get(p.bill_no.as_str())
+                .copied()
+                .unwrap_or_default()
+                + p.amount;
             let day = p.paid_at.to_zoned(jiff::tz::TimeZone::UTC).date();
             let e = last_paid_on.entry(&p.bill_no).or_insert(day);
             *e = (*e).max(day);
@@ -217,7 +224,10 @@ impl ArrearsSummary {
         };
         for b in bills {
             s.total_billed = s.total_billed + b.total_due();
-            let paid = paid_per_bill.get(b.bill_no.as_str()).copied().unwrap_or_default();
+            let paid = paid_per_bill
+                .get(b.bill_no.as_str())
+                .copied()
+                .unwrap_or_default();
             let open = b.total_due() - paid;
             if open.is_positive() {
                 s.arrears = s.arrears + open;
@@ -225,7 +235,10 @@ impl ArrearsSummary {
                     s.overdue_bills += 1;
                 }
                 s.oldest_unpaid = Some(s.oldest_unpaid.map_or(b.period, |o| o.min(b.period)));
-            } else if last_paid_on.get(b.bill_no.as_str()).is_some_and(|d| *d > b.due_on) {
+            } else if last_paid_on
+                .get(b.bill_no.as_str())
+                .is_some_and(|d| *d > b.due_on)
+            {
                 s.late_payments += 1;
             }
         }
@@ -252,7 +265,10 @@ mod tests {
     fn late_fee_rates() {
         let amt = Money::from_fen(10_000);
         let due = date(2026, 3, 20);
-        assert_eq!(late_fee(TariffCategory::Residential, amt, due, due), Money::ZERO);
+        assert_eq!(
+            late_fee(TariffCategory::Residential, amt, due, due),
+            Money::ZERO
+        );
         // 10 days at 1 per mille of 100 yuan = 1.00
         assert_eq!(
             late_fee(TariffCategory::Residential, amt, due, date(2026, 3, 30)).to_string(),
@@ -293,7 +309,11 @@ mod tests {
             channel: PayChannel::Wechat,
             bounced,
         };
-        let bills = [bill("B1", "2026-07", 5000), bill("B2", "2026-08", 6000), bill("B3", "2026-09", 7000)];
+        let bills = [
+            bill("B1", "2026-07", 5000),
+            bill("B2", "2026-08", 6000),
+            bill("B3", "2026-09", 7000),
+        ];
         let pays = [
             pay("P1", "B1", 5000, "2026-08-05T02:00:00Z", false),
             pay("P2", "B2", 6000, "2026-09-10T02:00:00Z", true),

@@ -172,7 +172,13 @@ impl Customer {
     }
 
     pub fn is_dual_supply(&self) -> bool {
-        matches!(self.connection, Connection::Feeder { backup: Some(_), .. })
+        matches!(
+            self.connection,
+            Connection::Feeder {
+                backup: Some(_),
+                ..
+            }
+        )
     }
 
     /// Consistency rules between dimensions that make a record impossible on a real grid.
@@ -202,7 +208,10 @@ impl Customer {
             _ => Ok(()),
         }?;
         if self.meters.is_empty() {
-            return Err(ParseError::new("meter_no", "a customer has at least one meter"));
+            return Err(ParseError::new(
+                "meter_no",
+                "a customer has at least one meter",
+            ));
         }
         Ok(())
     }

@@ -7,15 +7,28 @@ use crate::values::{IdNumber, PhoneNumber};
 /// 13812341234 -> 138****1234; landline 01062345678 -> 010****5678.
 pub fn phone(p: &PhoneNumber) -> String {
     let s = p.as_str();
-    let head = if s.starts_with('0') && s.len() >= 11 { 4 } else { 3 };
-    let head = if s.starts_with("01") || s.starts_with("02") { 3 } else { head };
+    let head = if s.starts_with('0') && s.len() >= 11 {
+        4
+    } else {
+        3
+    };
+    let head = if s.starts_with("01") || s.starts_with("02") {
+        3
+    } else {
+        head
+    };
     format!("{}****{}", &s[..head], &s[s.len() - 4..])
 }
 
 /// 11010519491231002X -> 110***********002X
 pub fn id_number(id: &IdNumber) -> String {
     let s = id.as_str();
-    format!("{}{}{}", &s[..3], "*".repeat(s.len() - 7), &s[s.len() - 4..])
+    format!(
+        "{}{}{}",
+        &s[..3],
+        "*".repeat(s.len() - 7),
+        &s[s.len() - 4..]
+    )
 }
 
 /// Keeps the address up to the first digit (district, road, village) and hides house, building
@@ -47,9 +60,18 @@ mod tests {
 
     #[test]
     fn masks() {
-        assert_eq!(phone(&PhoneNumber::parse("13812341234").unwrap()), "138****1234");
-        assert_eq!(phone(&PhoneNumber::parse("01062345678").unwrap()), "010****5678");
-        assert_eq!(phone(&PhoneNumber::parse("057187654321").unwrap()), "0571****4321");
+        assert_eq!(
+            phone(&PhoneNumber::parse("13812341234").unwrap()),
+            "138****1234"
+        );
+        assert_eq!(
+            phone(&PhoneNumber::parse("01062345678").unwrap()),
+            "010****5678"
+        );
+        assert_eq!(
+            phone(&PhoneNumber::parse("057187654321").unwrap()),
+            "0571****4321"
+        );
         assert_eq!(
             id_number(&IdNumber::parse("11010519491231002X").unwrap()),
             "110***********002X"

@@ -69,7 +69,10 @@ impl SearchQuery {
     pub fn parse(q: &str) -> Result<Self, ParseError> {
         let t = q.trim();
         if t.is_empty() {
-            return Err(ParseError::new("q", "enter a customer number, name, phone or address"));
+            return Err(ParseError::new(
+                "q",
+                "enter a customer number, name, phone or address",
+            ));
         }
         if t.chars().count() > 60 {
             return Err(ParseError::new("q", "at most 60 characters"));
@@ -77,7 +80,8 @@ impl SearchQuery {
         if let Ok(no) = CustomerNo::parse(t) {
             return Ok(Self::CustomerNo(no));
         }
-        if t.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | ' ' | '+'))
+        if t.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '-' | ' ' | '+'))
             && let Ok(p) = PhoneNumber::parse(t)
         {
             return Ok(Self::Phone(p));
@@ -125,7 +129,10 @@ mod tests {
 
     #[test]
     fn bigrams_and_words() {
-        assert_eq!(terms("朝阳区建国路12号"), ["朝阳", "阳区", "区建", "建国", "国路", "12", "号"]);
+        assert_eq!(
+            terms("朝阳区建国路12号"),
+            ["朝阳", "阳区", "区建", "建国", "国路", "12", "号"]
+        );
         assert_eq!(terms("张伟"), ["张伟"]);
         assert_eq!(terms("A栋 Room-5"), ["a", "栋", "room", "5"]);
         assert_eq!(document("王芳", "东村"), "王芳 东村");
@@ -133,8 +140,14 @@ mod tests {
 
     #[test]
     fn query_kinds() {
-        assert!(matches!(SearchQuery::parse("0100000001"), Ok(SearchQuery::CustomerNo(_))));
-        assert!(matches!(SearchQuery::parse("138 1234 1234"), Ok(SearchQuery::Phone(_))));
+        assert!(matches!(
+            SearchQuery::parse("0100000001"),
+            Ok(SearchQuery::CustomerNo(_))
+        ));
+        assert!(matches!(
+            SearchQuery::parse("138 1234 1234"),
+            Ok(SearchQuery::Phone(_))
+        ));
         let SearchQuery::Text(p) = SearchQuery::parse("张伟  建国路").unwrap() else {
             panic!("text expected")
         };

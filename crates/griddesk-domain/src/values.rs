@@ -107,7 +107,10 @@ impl PhoneNumber {
         let bad = || {
             ParseError::new(
                 "phone",
-                format!("{:?} is not a phone number: expected an 11-digit mobile number or a landline with area code", s.trim()),
+                format!(
+                    "{:?} is not a phone number: expected an 11-digit mobile number or a landline with area code",
+                    s.trim()
+                ),
             )
         };
         if !digits.bytes().all(|b| b.is_ascii_digit()) {
@@ -165,7 +168,8 @@ impl Code {
         let t = s.trim();
         let ok = !t.is_empty()
             && t.len() <= 32
-            && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            && t.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         if ok {
             Ok(Self(t.to_owned()))
         } else {
@@ -194,7 +198,10 @@ impl Email {
         if ok {
             Ok(Self(t.to_owned()))
         } else {
-            Err(ParseError::new("email", format!("{t:?} is not an e-mail address")))
+            Err(ParseError::new(
+                "email",
+                format!("{t:?} is not an e-mail address"),
+            ))
         }
     }
 }
@@ -215,18 +222,25 @@ pub struct VoltageKv(Decimal);
 
 impl VoltageKv {
     /// GB/T 156 standard levels used in distribution and transmission, kV.
-    pub const LEVELS: [&'static str; 10] =
-        ["0.22", "0.38", "10", "20", "35", "66", "110", "220", "330", "500"];
+    pub const LEVELS: [&'static str; 10] = [
+        "0.22", "0.38", "10", "20", "35", "66", "110", "220", "330", "500",
+    ];
 
     pub fn parse(s: &str) -> Result<Self, ParseError> {
         let t = s.trim().trim_end_matches(['k', 'K', 'v', 'V']).trim();
         let d = parse_decimal("voltage_kv", t)?.normalize();
-        if Self::LEVELS.iter().any(|l| l.parse::<Decimal>().ok() == Some(d)) {
+        if Self::LEVELS
+            .iter()
+            .any(|l| l.parse::<Decimal>().ok() == Some(d))
+        {
             Ok(Self(d))
         } else {
             Err(ParseError::new(
                 "voltage_kv",
-                format!("{t:?} kV is not a standard voltage level ({})", Self::LEVELS.join(", ")),
+                format!(
+                    "{t:?} kV is not a standard voltage level ({})",
+                    Self::LEVELS.join(", ")
+                ),
             ))
         }
     }
@@ -280,7 +294,9 @@ impl CapacityKva {
         if d <= Decimal::ZERO || d > Decimal::from(2_000_000) || d.scale() > 2 {
             return Err(ParseError::new(
                 "capacity_kva",
-                format!("{d} is not a capacity: expected 0 < kVA <= 2000000 with at most 2 decimals"),
+                format!(
+                    "{d} is not a capacity: expected 0 < kVA <= 2000000 with at most 2 decimals"
+                ),
             ));
         }
         Ok(Self(d.normalize()))
@@ -297,10 +313,22 @@ impl fmt::Display for CapacityKva {
 }
 
 /// An amount of money in yuan (CNY), exact to the fen. Never a float.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(transparent)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, utoipa::ToSchema)]
 #[schema(value_type = String, example = "123.45")]
-pub struct Money(#[serde(with = "rust_decimal::serde::str")] Decimal);
+pub struct Money(Decimal);
+
+/// Always two decimals ("0.00", "12.30"), as on a bill.
+impl Serialize for Money {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Money {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Money::parse("amount", &text_or_number(d)?).map_err(serde::de::Error::custom)
+    }
+}
 
 impl Money {
     pub const ZERO: Money = Money(Decimal::ZERO);
@@ -313,7 +341,10 @@ impl Money {
     }
     pub fn new(field: &'static str, d: Decimal) -> Result<Self, ParseError> {
         if d.normalize().scale() > 2 {
-            return Err(ParseError::new(field, format!("{d} has more than two decimals (fen)")));
+            return Err(ParseError::new(
+                field,
+                format!("{d} has more than two decimals (fen)"),
+            ));
         }
         if d.abs() > Decimal::from(1_000_000_000_000i64) {
             return Err(ParseError::new(field, format!("{d} is out of range")));
@@ -363,7 +394,10 @@ mod tests {
     #[test]
     fn customer_no_is_ten_digits() {
         assert!(CustomerNo::parse("0100000001").is_ok());
-        assert_eq!(CustomerNo::parse(" 0100000001 ").unwrap().as_str(), "0100000001");
+        assert_eq!(
+            CustomerNo::parse(" 0100000001 ").unwrap().as_str(),
+            "0100000001"
+        );
         for bad in ["", "123", "01000000011", "01000000a1"] {
             let e = CustomerNo::parse(bad).unwrap_err();
             assert_eq!(e.field, "customer_no");
@@ -372,9 +406,18 @@ mod tests {
 
     #[test]
     fn phone_accepts_mobile_and_landline() {
-        assert_eq!(PhoneNumber::parse("138-0013-8000").unwrap().as_str(), "13800138000");
-        assert_eq!(PhoneNumber::parse("+86 13800138000").unwrap().as_str(), "13800138000");
-        assert_eq!(PhoneNumber::parse("010-62345678").unwrap().as_str(), "01062345678");
+        assert_eq!(
+            PhoneNumber::parse("138-0013-8000").unwrap().as_str(),
+            "13800138000"
+        );
+        assert_eq!(
+            PhoneNumber::parse("+86 13800138000").unwrap().as_str(),
+            "13800138000"
+        );
+        assert_eq!(
+            PhoneNumber::parse("010-62345678").unwrap().as_str(),
+            "01062345678"
+        );
         for bad in ["12800138000", "1380013800", "abc", "95598", "00062345678"] {
             assert!(PhoneNumber::parse(bad).is_err(), "{bad}");
         }
@@ -403,17 +446,29 @@ mod tests {
         assert!(CapacityKva::parse("0").is_err());
         assert!(CapacityKva::parse("-5").is_err());
         assert!(CapacityKva::parse("1.234").is_err());
-        assert_eq!(Money::parse("amount", "¥1,234.5").unwrap().to_string(), "1234.50");
+        assert_eq!(
+            Money::parse("amount", "¥1,234.5").unwrap().to_string(),
+            "1234.50"
+        );
         assert!(Money::parse("amount", "1.234").is_err());
         assert_eq!(Money::parse("amount", "x").unwrap_err().field, "amount");
         assert_eq!(Money::from_fen(12345).to_string(), "123.45");
+        assert_eq!(serde_json::to_string(&Money::ZERO).unwrap(), "\"0.00\"");
+        assert_eq!(
+            serde_json::from_str::<Money>("\"1.5\"").unwrap(),
+            Money::from_fen(150)
+        );
+        assert!(serde_json::from_str::<Money>("\"1.555\"").is_err());
     }
 
     #[test]
     fn codes_and_emails() {
         assert!(Code::parse("SUB-001").is_ok());
         assert!(Code::parse("a b").is_err());
-        assert_eq!(Code::parse_field("area_code", "").unwrap_err().field, "area_code");
+        assert_eq!(
+            Code::parse_field("area_code", "").unwrap_err().field,
+            "area_code"
+        );
         assert!(Email::parse("a@b.cn").is_ok());
         assert!(Email::parse("a@b").is_err());
     }

@@ -289,7 +289,8 @@ impl Lake {
         today: jiff::civil::Date,
     ) -> Result<CustomerHistory> {
         let this_month = Period::of(today);
-        let from_month = this_month.add_months(-i32::try_from(months).unwrap_or(i32::MAX / 12));
+        // Two centuries is more history than any lake holds; the cap keeps the arithmetic sane.
+        let from_month = this_month.add_months(-(months.min(2_400) as i32));
         let today_days = schema::date_to_days(today);
         let recent_from = today_days - RECENT_DAYS;
         let recent_month = Period::of(schema::days_to_date(recent_from)?);

@@ -95,6 +95,14 @@ impl Store for PostgresStore {
         Ok(())
     }
 
+    async fn optimize(&self) -> Result<()> {
+        sqlx::query("ANALYZE")
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
     async fn upsert_org_units(&self, units: &[OrgUnit]) -> Result<()> {
         write::org_units(&self.pool, units).await
     }

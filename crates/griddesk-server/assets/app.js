@@ -56,7 +56,7 @@
     }
     return {
       animationDuration: 300,
-      grid: { left: 64, right: 24, top: 44, bottom: 48 },
+      grid: { left: 64, right: 24, top: 76, bottom: 48 },
       tooltip: { trigger: "axis" },
       legend: { top: 4, type: "scroll" },
       xAxis: { type: "category", data: slots, axisLabel: { interval: 11 } },

@@ -115,7 +115,12 @@ pub async fn load_customer(state: &AppState, no: &CustomerNo) -> Result<Customer
 /// area; their plate says 专变用户 (dedicated-transformer customer).
 pub fn plate_of(state: &AppState, d: &CustomerDetail) -> Plate {
     let area = d.path.area_name.as_deref().unwrap_or("专变用户");
-    Plate::new(&d.customer, &state.config.company_name, area, &d.path.feeder_name)
+    Plate::new(
+        &d.customer,
+        &state.config.company_name,
+        area,
+        &d.path.feeder_name,
+    )
 }
 
 fn svg_response(svg: String, filename: &str) -> Response {
@@ -179,7 +184,10 @@ pub async fn metrics() -> Response {
 )]
 pub async fn openapi_json() -> Response {
     (
-        [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
         crate::openapi_json().to_owned(),
     )
         .into_response()

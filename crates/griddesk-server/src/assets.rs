@@ -96,7 +96,10 @@ pub async fn serve(Path(path): Path<String>, headers: HeaderMap) -> Response {
     }
     (
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type)),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(asset.content_type),
+            ),
             (header::CACHE_CONTROL, cache),
             (header::ETAG, etag_value),
         ],

@@ -49,7 +49,9 @@ impl Ctx {
     fn from_request_parts_raw(uri: &Uri, headers: &HeaderMap, company: &str) -> Self {
         let query = uri.query().unwrap_or_default().to_owned();
         Self {
-            lang: query_lang(&query).or_else(|| cookie_lang(headers)).unwrap_or_default(),
+            lang: query_lang(&query)
+                .or_else(|| cookie_lang(headers))
+                .unwrap_or_default(),
             path: uri.path().to_owned(),
             query,
             company: company.to_owned(),
@@ -80,7 +82,10 @@ impl Ctx {
 impl FromRequestParts<AppState> for Ctx {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         Ok(Ctx::from_request_parts_raw(
             &parts.uri,
             &parts.headers,
@@ -399,7 +404,12 @@ async fn search(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, uri
         }
         section #results.results { (fragment) }
     };
-    (status, [vary], page(&ctx, ctx.t(T::SearchTitle), false, body)).into_response()
+    (
+        status,
+        [vary],
+        page(&ctx, ctx.t(T::SearchTitle), false, body),
+    )
+        .into_response()
 }
 
 fn results_table(ctx: &Ctx, rows: &[griddesk_store::CustomerSummary]) -> Markup {
@@ -465,7 +475,9 @@ async fn customer(
 ) -> Result<Markup, ConsoleError> {
     let nf = T::CustomerNotFound;
     let raw = path
-        .map_err(|e| ConsoleError::from_api(&ctx, ApiError::invalid("customer_no", e.body_text()), nf))?
+        .map_err(|e| {
+            ConsoleError::from_api(&ctx, ApiError::invalid("customer_no", e.body_text()), nf)
+        })?
         .0;
     let no = CustomerNo::parse(&raw).map_err(|e| ConsoleError::from_api(&ctx, e.into(), nf))?;
     let detail = api::load_customer(&state, &no)
@@ -489,7 +501,10 @@ async fn customer(
 fn customer_body(ctx: &Ctx, v: &CustomerView, h: Option<&HistoryView>, months: u32) -> Markup {
     let c = &v.classification;
     let p = &v.topology;
-    let history_url = format!("/api/v1/customers/{}/history?months={months}", v.customer_no);
+    let history_url = format!(
+        "/api/v1/customers/{}/history?months={months}",
+        v.customer_no
+    );
     html! {
         nav.breadcrumb {
             a href="/console" { (ctx.t(T::NavSearch)) }
@@ -712,7 +727,9 @@ fn history_panels(ctx: &Ctx, v: &CustomerView, h: &HistoryView, history_url: &st
                             td { (r.reading_date) }
                             td.mono { (r.meter_no) }
                             td.num { (crate::model::decimal_text(r.register_kwh, 2)) }
-                            td.num { (r.delta_kwh.map_or_else(|| "—".to_owned(), |d| crate::model::decimal_text(d, 2))) }
+                            // Register advance times the CT/VT multiplier of the meter.
+                            @let factor = v.meters.iter().find(|m| m.meter_no.as_str() == r.meter_no).map_or(1, |m| m.multiplier);
+                            td.num { (r.delta_kwh.map_or_else(|| "—".to_owned(), |d| crate::model::decimal_text(d * rust_decimal::Decimal::from(factor), 2))) }
                         } } }
                     } }
                 }
@@ -741,9 +758,12 @@ async fn area_plates(
 ) -> Result<Markup, ConsoleError> {
     let nf = T::AreaNotFound;
     let raw = path
-        .map_err(|e| ConsoleError::from_api(&ctx, ApiError::invalid("area_code", e.body_text()), nf))?
+        .map_err(|e| {
+            ConsoleError::from_api(&ctx, ApiError::invalid("area_code", e.body_text()), nf)
+        })?
         .0;
-    let code = Code::parse_field("area_code", &raw).map_err(|e| ConsoleError::from_api(&ctx, e.into(), nf))?;
+    let code = Code::parse_field("area_code", &raw)
+        .map_err(|e| ConsoleError::from_api(&ctx, e.into(), nf))?;
     let area = api::load_area(&state, &code)
         .await
         .map_err(|e| ConsoleError::from_api(&ctx, e, nf))?;
@@ -754,9 +774,8 @@ async fn area_plates(
     let pages = chunks.len();
     let mut sheets = Vec::with_capacity(pages);
     for (i, chunk) in chunks.iter().enumerate() {
-        let svg = crate::plate::page_svg(chunk, i, pages, &title).map_err(|e| {
-            ConsoleError::from_api(&ctx, ApiError::Internal(e.to_string()), nf)
-        })?;
+        let svg = crate::plate::page_svg(chunk, i, pages, &title)
+            .map_err(|e| ConsoleError::from_api(&ctx, ApiError::Internal(e.to_string()), nf))?;
         sheets.push(svg);
     }
     let body = html! {

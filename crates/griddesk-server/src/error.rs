@@ -157,7 +157,9 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match &self {
             ApiError::Internal(cause) => tracing::error!(error = %cause, "internal error"),
-            ApiError::Unavailable(cause) => tracing::warn!(error = %cause, "dependency unavailable"),
+            ApiError::Unavailable(cause) => {
+                tracing::warn!(error = %cause, "dependency unavailable")
+            }
             _ => {}
         }
         problem_response(self.status(), &self.problem())
@@ -183,8 +185,9 @@ pub fn field_from_serde_text(text: &str) -> Option<String> {
     let ident = |s: &str| {
         !s.is_empty()
             && s.len() <= 64
-            && s.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'[' || b == b']')
+            && s.bytes().all(|b| {
+                b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'[' || b == b']'
+            })
     };
     if let Some((head, _)) = text.split_once(": ")
         && ident(head)
@@ -217,8 +220,14 @@ mod tests {
             field_from_serde_text("tariff: unknown variant `x`, expected one of `a`").as_deref(),
             Some("tariff")
         );
-        assert_eq!(field_from_serde_text("missing field `q`").as_deref(), Some("q"));
-        assert_eq!(field_from_serde_text("duplicate field `limit`").as_deref(), Some("limit"));
+        assert_eq!(
+            field_from_serde_text("missing field `q`").as_deref(),
+            Some("q")
+        );
+        assert_eq!(
+            field_from_serde_text("duplicate field `limit`").as_deref(),
+            Some("limit")
+        );
         assert_eq!(field_from_serde_text("something odd"), None);
     }
 

@@ -28,7 +28,10 @@ where
 pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
     let kept: Vec<&str> = query
         .split('&')
-        .filter(|kv| kv.split_once('=').is_some_and(|(k, v)| !k.is_empty() && !v.is_empty()))
+        .filter(|kv| {
+            kv.split_once('=')
+                .is_some_and(|(k, v)| !k.is_empty() && !v.is_empty())
+        })
         .collect();
     let uri: Uri = format!("/?{}", kept.join("&"))
         .parse()

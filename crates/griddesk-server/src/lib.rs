@@ -172,7 +172,9 @@ async fn api_problems(req: Request, next: Next) -> Response {
         StatusCode::NOT_FOUND => ApiError::NoRoute,
         StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
-        s if s.is_client_error() => ApiError::invalid("request", s.canonical_reason().unwrap_or("bad request")),
+        s if s.is_client_error() => {
+            ApiError::invalid("request", s.canonical_reason().unwrap_or("bad request"))
+        }
         _ => ApiError::Internal(format!("unexpected {status} response")),
     };
     let mut out = error::problem_response(status, &err.problem());
@@ -254,7 +256,12 @@ mod tests {
     async fn panics_become_problem_documents() {
         let app = with_layers(Router::new().route("/api/v1/boom", get(boom)));
         let resp = app
-            .oneshot(Request::builder().uri("/api/v1/boom").body(Body::empty()).unwrap())
+            .oneshot(
+                Request::builder()
+                    .uri("/api/v1/boom")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
             .await
             .unwrap();
         assert_eq!(resp.status(), StatusCode::INTERNAL_SERVER_ERROR);
@@ -266,7 +273,9 @@ mod tests {
             resp.headers().get(header::X_CONTENT_TYPE_OPTIONS).unwrap(),
             "nosniff"
         );
-        let body = axum::body::to_bytes(resp.into_body(), 1 << 16).await.unwrap();
+        let body = axum::body::to_bytes(resp.into_body(), 1 << 16)
+            .await
+            .unwrap();
         let p: error::Problem = serde_json::from_slice(&body).unwrap();
         assert_eq!(p.status, 500);
         assert!(!p.detail.contains("kaboom"));

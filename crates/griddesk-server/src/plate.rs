@@ -71,7 +71,7 @@ pub fn plate_group(p: &Plate, x: u32, y: u32) -> Result<String, PlateError> {
 <path d="M76 30 52 68h18l-8 30 26-40H70z" fill="#f1c232"/>
 <text x="126" y="78" font-family="Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, sans-serif" font-size="44" font-weight="700" fill="#fff">{company}</text>
 <text x="40" y="188" font-family="Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, sans-serif" font-size="34" fill="#444">户号 Customer No.</text>
-<text x="36" y="300" font-family="DejaVu Sans Mono, Consolas, monospace" font-size="104" font-weight="700" letter-spacing="2" fill="#111">{no}</text>
+<text x="36" y="296" font-family="DejaVu Sans Mono, Consolas, monospace" font-size="92" font-weight="700" textLength="548" lengthAdjust="spacingAndGlyphs" fill="#111">{no}</text>
 <text x="40" y="378" font-family="Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, sans-serif" font-size="32" fill="#222">台区：{area}</text>
 <text x="40" y="426" font-family="Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, sans-serif" font-size="32" fill="#222">线路：{line}</text>
 <rect x="4" y="460" width="{iw}" height="2" fill="#0b5394"/>
@@ -100,7 +100,12 @@ pub fn plate_svg(p: &Plate) -> Result<String, PlateError> {
 
 /// The inner markup of one A4 page with up to eight plates, two columns by four rows, with cut
 /// marks, positioned at `y` (0.1 mm).
-fn page_group(plates: &[Plate], page: usize, pages: usize, title: &str) -> Result<String, PlateError> {
+fn page_group(
+    plates: &[Plate],
+    page: usize,
+    pages: usize,
+    title: &str,
+) -> Result<String, PlateError> {
     let margin_x = (PAGE_W - 2 * PLATE_W) / 3;
     let top = 150;
     let gap_y = (PAGE_H - top - 120 - 4 * PLATE_H) / 3;
@@ -123,7 +128,12 @@ fn page_group(plates: &[Plate], page: usize, pages: usize, title: &str) -> Resul
 }
 
 /// One A4 page as an SVG element (for the console's print page).
-pub fn page_svg(plates: &[Plate], page: usize, pages: usize, title: &str) -> Result<String, PlateError> {
+pub fn page_svg(
+    plates: &[Plate],
+    page: usize,
+    pages: usize,
+    title: &str,
+) -> Result<String, PlateError> {
     Ok(format!(
         r##"<svg xmlns="http://www.w3.org/2000/svg" class="sheet-svg" viewBox="0 0 {PAGE_W} {PAGE_H}" width="210mm" height="297mm">{}</svg>"##,
         page_group(plates, page, pages, title)?

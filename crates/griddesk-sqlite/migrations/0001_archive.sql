@@ -6,6 +6,12 @@
 -- customer.id is the customer number read as an integer (10 digits, so id order is customer
 -- number order): a filtered index walk in rowid order answers "ORDER BY customer_no LIMIT n"
 -- without sorting, and FTS5 rowids are customer ids.
+--
+-- Search runs on one FTS5 index, customer_fts, with two columns: search_doc, the terms of
+-- griddesk_domain::search::document(name, address), and phones, the customer's contact phone
+-- numbers as whole tokens (exact phone search). FTS5 absorbs the random order of names and phones
+-- in bulk loads far better than B-tree indexes on them would; the terms are recomputed from name,
+-- address and contact_phone, so they are not stored a second time in customer.
 
 CREATE TABLE org_unit (
     code   TEXT PRIMARY KEY NOT NULL,
@@ -78,8 +84,8 @@ CREATE TABLE customer (
     institution          TEXT NOT NULL,
     customer_manager     TEXT REFERENCES staff (login),
     opened_on            TEXT NOT NULL,
-    -- griddesk_domain::search::document(name, address): what customer_fts indexes.
-    search_doc           TEXT NOT NULL,
+    -- 1 for dual-supply customers; indexed so "dual_supply = ?" walks customers in number order.
+    dual_supply          INTEGER GENERATED ALWAYS AS (backup_feeder_code IS NOT NULL) VIRTUAL,
     updated_at           TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     CHECK (id = CAST(customer_no AS INTEGER)),
     CHECK ((area_code IS NULL) <> (feeder_code IS NULL)),
@@ -102,13 +108,18 @@ CREATE INDEX customer_area_type ON customer (area_type);
 CREATE INDEX customer_industry ON customer (industry);
 CREATE INDEX customer_institution ON customer (institution);
 CREATE INDEX customer_high_voltage ON customer (high_voltage);
+CREATE INDEX customer_dual_supply ON customer (dual_supply);
 
--- Contentless full-text index over customer.search_doc (CJK bigrams and ASCII words), rowid =
--- customer.id. contentless_delete lets an updated customer's old terms be removed.
+-- Contentless full-text index, rowid = customer.id. The documents are already split into terms
+-- (CJK bigrams, lower-case ASCII words, phone numbers) separated by spaces, so the plain 'ascii'
+-- tokenizer (bytes above 127 are token characters) keeps each term whole.
+-- contentless_delete lets an updated customer's old terms be removed.
 CREATE VIRTUAL TABLE customer_fts USING fts5 (
     search_doc,
+    phones,
     content = '',
-    contentless_delete = 1
+    contentless_delete = 1,
+    tokenize = 'ascii'
 );
 
 CREATE TABLE contact (
@@ -121,7 +132,7 @@ CREATE TABLE contact (
     PRIMARY KEY (customer_id, seq)
 ) WITHOUT ROWID;
 
--- The phones of a contact, in order; indexed by phone for exact phone search.
+-- The phones of a contact, in order (searched through customer_fts.phones).
 CREATE TABLE contact_phone (
     customer_id INTEGER NOT NULL,
     contact_seq INTEGER NOT NULL,
@@ -130,7 +141,6 @@ CREATE TABLE contact_phone (
     PRIMARY KEY (customer_id, contact_seq, seq),
     FOREIGN KEY (customer_id, contact_seq) REFERENCES contact (customer_id, seq)
 ) WITHOUT ROWID;
-CREATE INDEX contact_phone_phone ON contact_phone (phone, customer_id);
 
 CREATE TABLE meter (
     code        TEXT PRIMARY KEY NOT NULL,

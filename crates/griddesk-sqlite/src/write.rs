@@ -11,35 +11,38 @@ use griddesk_domain::search;
 use griddesk_domain::topology::{Feeder, MeteringPoint, Substation, TransformerArea};
 use griddesk_store::backend::{self, Reference, customer_id, last_per_key};
 use griddesk_store::{RefKind, Result};
-use sqlx::query_builder::Separated;
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool, Transaction};
+use sqlx::query::Query;
+use sqlx::sqlite::SqliteArguments;
+use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
 
 /// Bind parameters per statement; SQLite's limit is 32766.
 const MAX_PARAMS: usize = 32_000;
 
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
-type Row<'q, 'a> = Separated<'q, 'a, Sqlite, &'static str>;
-
 async fn begin(pool: &SqlitePool) -> Result<Transaction<'static, Sqlite>> {
     pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)
 }
 
-/// `INSERT INTO {table} ({cols}) VALUES .. ON CONFLICT ({key}) DO UPDATE SET` every other column,
-/// in chunks. `extra_set` is appended to the SET list (e.g. a timestamp).
-async fn upsert_rows<'a, T>(
+/// One multi-row statement's query, binding values in row order.
+type Q<'a> = Query<'a, Sqlite, SqliteArguments<'a>>;
+
+/// `INSERT INTO {table} ({cols}) VALUES (?, ..), .. [ON CONFLICT ({key}) DO UPDATE SET ..]` over
+/// `rows` in chunks below the bind limit. The SQL text of a chunk size is built once, so the
+/// statement is prepared once per connection (sqlx caches it). On conflict every column but the
+/// key is overwritten, plus `extra_set` (e.g. a timestamp); `key` empty means a plain INSERT.
+async fn write_rows<'a, T>(
     conn: &mut SqliteConnection,
     table: &str,
     cols: &[&str],
     key: &[&str],
     extra_set: &str,
     rows: &'a [T],
-    mut bind: impl FnMut(&mut Row<'_, 'a>, &'a T),
+    mut bind: impl for<'q> FnMut(Q<'q>, &'q T) -> Q<'q>,
 ) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
-    let head = format!("INSERT INTO {table} ({}) ", cols.join(", "));
     let mut sets: Vec<String> = cols
         .iter()
         .filter(|c| !key.contains(c))
@@ -48,40 +51,39 @@ async fn upsert_rows<'a, T>(
     if !extra_set.is_empty() {
         sets.push(extra_set.to_owned());
     }
-    let tail = if sets.is_empty() {
-        format!(" ON CONFLICT ({}) DO NOTHING", key.join(", "))
-    } else {
-        format!(
+    let tail = match (key.is_empty(), sets.is_empty()) {
+        (true, _) => String::new(),
+        (false, true) => format!(" ON CONFLICT ({}) DO NOTHING", key.join(", ")),
+        (false, false) => format!(
             " ON CONFLICT ({}) DO UPDATE SET {}",
             key.join(", "),
             sets.join(", ")
+        ),
+    };
+    let tuple = format!("({})", vec!["?"; cols.len()].join(", "));
+    let sql_for = |n: usize| {
+        format!(
+            "INSERT INTO {table} ({}) VALUES {}{tail}",
+            cols.join(", "),
+            vec![tuple.as_str(); n].join(", ")
         )
     };
-    for chunk in rows.chunks((MAX_PARAMS / cols.len()).max(1)) {
-        let mut qb = QueryBuilder::<Sqlite>::new(&head);
-        qb.push_values(chunk, |mut b, row| bind(&mut b, row));
-        qb.push(&tail);
-        qb.build().execute(&mut *conn).await.map_err(db)?;
-    }
-    Ok(())
-}
-
-/// Plain multi-row INSERT in chunks (rows known to be new).
-async fn insert_rows<'a, T>(
-    conn: &mut SqliteConnection,
-    table: &str,
-    cols: &[&str],
-    rows: &'a [T],
-    mut bind: impl FnMut(&mut Row<'_, 'a>, &'a T),
-) -> Result<()> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let head = format!("INSERT INTO {table} ({}) ", cols.join(", "));
-    for chunk in rows.chunks((MAX_PARAMS / cols.len()).max(1)) {
-        let mut qb = QueryBuilder::<Sqlite>::new(&head);
-        qb.push_values(chunk, |mut b, row| bind(&mut b, row));
-        qb.build().execute(&mut *conn).await.map_err(db)?;
+    let per_chunk = (MAX_PARAMS / cols.len()).max(1);
+    let full_len = per_chunk.min(rows.len());
+    let full = sql_for(full_len);
+    for chunk in rows.chunks(per_chunk) {
+        let rest;
+        let sql = if chunk.len() == full_len {
+            &full
+        } else {
+            rest = sql_for(chunk.len());
+            &rest
+        };
+        let mut q = sqlx::query(sql);
+        for row in chunk {
+            q = bind(q, row);
+        }
+        q.execute(&mut *conn).await.map_err(db)?;
     }
     Ok(())
 }
@@ -139,18 +141,18 @@ pub(crate) async fn org_units(pool: &SqlitePool, units: &[OrgUnit]) -> Result<()
     let units = backend::parents_first(&units);
     let mut tx = begin(pool).await?;
     check_refs(&mut tx, &backend::org_unit_refs(&units)).await?;
-    upsert_rows(
+    write_rows(
         &mut tx,
         "org_unit",
         &["code", "name", "kind", "parent"],
         &["code"],
         "",
         &units,
-        |b, u| {
-            b.push_bind(u.code.as_str())
-                .push_bind(u.name.as_str())
-                .push_bind(u.kind.code())
-                .push_bind(u.parent.as_ref().map(|p| p.as_str()));
+        |q, u| {
+            q.bind(u.code.as_str())
+                .bind(u.name.as_str())
+                .bind(u.kind.code())
+                .bind(u.parent.as_ref().map(|p| p.as_str()))
         },
     )
     .await?;
@@ -161,18 +163,18 @@ pub(crate) async fn staff(pool: &SqlitePool, staff: &[Staff]) -> Result<()> {
     let staff = last_per_key(staff, |s| s.login.clone());
     let mut tx = begin(pool).await?;
     check_refs(&mut tx, &backend::staff_refs(&staff)).await?;
-    upsert_rows(
+    write_rows(
         &mut tx,
         "staff",
         &["login", "name", "role", "org_unit"],
         &["login"],
         "",
         &staff,
-        |b, s| {
-            b.push_bind(s.login.as_str())
-                .push_bind(s.name.as_str())
-                .push_bind(s.role.code())
-                .push_bind(s.org_unit.as_str());
+        |q, s| {
+            q.bind(s.login.as_str())
+                .bind(s.name.as_str())
+                .bind(s.role.code())
+                .bind(s.org_unit.as_str())
         },
     )
     .await?;
@@ -184,18 +186,18 @@ pub(crate) async fn substations(pool: &SqlitePool, items: &[Substation]) -> Resu
     let mut tx = begin(pool).await?;
     check_refs(&mut tx, &backend::substation_refs(&items)).await?;
     let cols = ["code", "name", "voltage_kv", "org_unit"];
-    upsert_rows(
+    write_rows(
         &mut tx,
         "substation",
         &cols,
         &["code"],
         "",
         &items,
-        |b, s| {
-            b.push_bind(s.code.as_str())
-                .push_bind(s.name.as_str())
-                .push_bind(s.voltage_kv.to_string())
-                .push_bind(s.org_unit.as_str());
+        |q, s| {
+            q.bind(s.code.as_str())
+                .bind(s.name.as_str())
+                .bind(s.voltage_kv.to_string())
+                .bind(s.org_unit.as_str())
         },
     )
     .await?;
@@ -207,11 +209,11 @@ pub(crate) async fn feeders(pool: &SqlitePool, items: &[Feeder]) -> Result<()> {
     let mut tx = begin(pool).await?;
     check_refs(&mut tx, &backend::feeder_refs(&items)).await?;
     let cols = ["code", "name", "substation", "voltage_kv"];
-    upsert_rows(&mut tx, "feeder", &cols, &["code"], "", &items, |b, f| {
-        b.push_bind(f.code.as_str())
-            .push_bind(f.name.as_str())
-            .push_bind(f.substation.as_str())
-            .push_bind(f.voltage_kv.to_string());
+    write_rows(&mut tx, "feeder", &cols, &["code"], "", &items, |q, f| {
+        q.bind(f.code.as_str())
+            .bind(f.name.as_str())
+            .bind(f.substation.as_str())
+            .bind(f.voltage_kv.to_string())
     })
     .await?;
     tx.commit().await.map_err(db)
@@ -229,20 +231,20 @@ pub(crate) async fn areas(pool: &SqlitePool, items: &[TransformerArea]) -> Resul
         "area_type",
         "org_unit",
     ];
-    upsert_rows(
+    write_rows(
         &mut tx,
         "transformer_area",
         &cols,
         &["code"],
         "",
         &items,
-        |b, a| {
-            b.push_bind(a.code.as_str())
-                .push_bind(a.name.as_str())
-                .push_bind(a.feeder.as_str())
-                .push_bind(a.transformer_kva.to_string())
-                .push_bind(a.area_type.code())
-                .push_bind(a.org_unit.as_str());
+        |q, a| {
+            q.bind(a.code.as_str())
+                .bind(a.name.as_str())
+                .bind(a.feeder.as_str())
+                .bind(a.transformer_kva.to_string())
+                .bind(a.area_type.code())
+                .bind(a.org_unit.as_str())
         },
     )
     .await?;
@@ -257,9 +259,11 @@ struct Prepared<'a> {
     capacity: String,
     opened_on: String,
     doc: String,
+    /// The customer's distinct phone numbers, space separated: customer_fts.phones.
+    phones: String,
 }
 
-const CUSTOMER_COLS: [&str; 25] = [
+const CUSTOMER_COLS: [&str; 24] = [
     "id",
     "customer_no",
     "name",
@@ -284,8 +288,18 @@ const CUSTOMER_COLS: [&str; 25] = [
     "institution",
     "customer_manager",
     "opened_on",
-    "search_doc",
 ];
+
+fn phone_terms(c: &Customer) -> String {
+    let mut phones: Vec<&str> = c
+        .contacts
+        .iter()
+        .flat_map(|k| k.phones.iter().map(|p| p.as_str()))
+        .collect();
+    phones.sort_unstable();
+    phones.dedup();
+    phones.join(" ")
+}
 
 pub(crate) async fn customers(pool: &SqlitePool, customers: &[Customer]) -> Result<()> {
     if customers.is_empty() {
@@ -301,6 +315,7 @@ pub(crate) async fn customers(pool: &SqlitePool, customers: &[Customer]) -> Resu
             capacity: c.capacity_kva.to_string(),
             opened_on: c.opened_on.to_string(),
             doc: search::document(&c.name, &c.address),
+            phones: phone_terms(c),
         })
         .collect();
     let ids: Vec<i64> = prepared.iter().map(|p| p.id).collect();
@@ -326,10 +341,8 @@ pub(crate) async fn customers(pool: &SqlitePool, customers: &[Customer]) -> Resu
         .copied()
         .collect();
 
-    let t = std::time::Instant::now();
     let mut tx = begin(pool).await?;
     check_refs(&mut tx, &backend::customer_refs(&batch)).await?;
-    let mut marks = vec![("refs", t.elapsed())];
 
     // Customers already stored lose their old contacts, meters and index terms.
     let existing: Vec<i64> =
@@ -354,16 +367,15 @@ pub(crate) async fn customers(pool: &SqlitePool, customers: &[Customer]) -> Resu
         }
     }
 
-    marks.push(("existing", t.elapsed()));
     let now = format!("updated_at = {NOW}");
-    upsert_rows(
+    write_rows(
         &mut tx,
         "customer",
         &CUSTOMER_COLS,
         &["id"],
         &now,
         &prepared,
-        |b, p| {
+        |q, p| {
             let c = p.c;
             let (area, feeder, backup) = match &c.connection {
                 Connection::Area { area } => (Some(area.as_str()), None, None),
@@ -373,31 +385,30 @@ pub(crate) async fn customers(pool: &SqlitePool, customers: &[Customer]) -> Resu
                     backup.as_ref().map(|b| b.as_str()),
                 ),
             };
-            b.push_bind(p.id)
-                .push_bind(c.customer_no.as_str())
-                .push_bind(c.name.as_str())
-                .push_bind(c.address.as_str())
-                .push_bind(c.id_number.as_ref().map(|i| i.as_str()))
-                .push_bind(c.org_unit.as_str())
-                .push_bind(area)
-                .push_bind(feeder)
-                .push_bind(backup)
-                .push_bind(c.supply_relation.code())
-                .push_bind(c.tariff.code())
-                .push_bind(p.voltage.as_str())
-                .push_bind(c.is_high_voltage())
-                .push_bind(p.capacity.as_str())
-                .push_bind(c.supply.self_provided_source)
-                .push_bind(c.supply.dedicated_line)
-                .push_bind(c.usage_nature.code())
-                .push_bind(c.load_importance.code())
-                .push_bind(c.important_grade.code())
-                .push_bind(c.area_type.code())
-                .push_bind(c.industry.code())
-                .push_bind(c.institution.code())
-                .push_bind(c.customer_manager.as_ref().map(|m| m.as_str()))
-                .push_bind(p.opened_on.as_str())
-                .push_bind(p.doc.as_str());
+            q.bind(p.id)
+                .bind(c.customer_no.as_str())
+                .bind(c.name.as_str())
+                .bind(c.address.as_str())
+                .bind(c.id_number.as_ref().map(|i| i.as_str()))
+                .bind(c.org_unit.as_str())
+                .bind(area)
+                .bind(feeder)
+                .bind(backup)
+                .bind(c.supply_relation.code())
+                .bind(c.tariff.code())
+                .bind(p.voltage.as_str())
+                .bind(c.is_high_voltage())
+                .bind(p.capacity.as_str())
+                .bind(c.supply.self_provided_source)
+                .bind(c.supply.dedicated_line)
+                .bind(c.usage_nature.code())
+                .bind(c.load_importance.code())
+                .bind(c.important_grade.code())
+                .bind(c.area_type.code())
+                .bind(c.industry.code())
+                .bind(c.institution.code())
+                .bind(c.customer_manager.as_ref().map(|m| m.as_str()))
+                .bind(p.opened_on.as_str())
         },
     )
     .await?;
@@ -410,56 +421,59 @@ pub(crate) async fn customers(pool: &SqlitePool, customers: &[Customer]) -> Resu
         "email",
         "preferred_channel",
     ];
-    insert_rows(&mut tx, "contact", &cols, &contacts, |b, (id, seq, c)| {
-        b.push_bind(*id)
-            .push_bind(*seq)
-            .push_bind(c.name.as_str())
-            .push_bind(c.role.as_str())
-            .push_bind(c.email.as_ref().map(|e| e.as_str()))
-            .push_bind(c.preferred_channel.code());
-    })
-    .await?;
-    marks.push(("contact", t.elapsed()));
-    let cols = ["customer_id", "contact_seq", "seq", "phone"];
-    insert_rows(
+    write_rows(
         &mut tx,
-        "contact_phone",
+        "contact",
         &cols,
-        &phones,
-        |b, (id, cs, seq, phone)| {
-            b.push_bind(*id)
-                .push_bind(*cs)
-                .push_bind(*seq)
-                .push_bind(*phone);
+        &[],
+        "",
+        &contacts,
+        |q, (id, seq, c)| {
+            q.bind(*id)
+                .bind(*seq)
+                .bind(c.name.as_str())
+                .bind(c.role.as_str())
+                .bind(c.email.as_ref().map(|e| e.as_str()))
+                .bind(c.preferred_channel.code())
         },
     )
     .await?;
-    marks.push(("phone", t.elapsed()));
+    let cols = ["customer_id", "contact_seq", "seq", "phone"];
+    write_rows(
+        &mut tx,
+        "contact_phone",
+        &cols,
+        &[],
+        "",
+        &phones,
+        |q, (id, cs, seq, phone)| q.bind(*id).bind(*cs).bind(*seq).bind(*phone),
+    )
+    .await?;
     let cols = ["code", "customer_id", "seq", "meter_no", "multiplier"];
-    upsert_rows(
+    write_rows(
         &mut tx,
         "meter",
         &cols,
         &["code"],
         "",
         &meters,
-        |b, (id, seq, m)| {
-            b.push_bind(m.code.as_str())
-                .push_bind(*id)
-                .push_bind(*seq)
-                .push_bind(m.meter_no.as_str())
-                .push_bind(i64::from(m.multiplier));
+        |q, (id, seq, m)| {
+            q.bind(m.code.as_str())
+                .bind(*id)
+                .bind(*seq)
+                .bind(m.meter_no.as_str())
+                .bind(i64::from(m.multiplier))
         },
     )
     .await?;
-    insert_rows(
+    write_rows(
         &mut tx,
         "customer_fts",
-        &["rowid", "search_doc"],
+        &["rowid", "search_doc", "phones"],
+        &[],
+        "",
         &prepared,
-        |b, p| {
-            b.push_bind(p.id).push_bind(p.doc.as_str());
-        },
+        |q, p| q.bind(p.id).bind(p.doc.as_str()).bind(p.phones.as_str()),
     )
     .await?;
     tx.commit().await.map_err(db)
@@ -489,20 +503,20 @@ pub(crate) async fn theft_cases(pool: &SqlitePool, cases: &[TheftCase]) -> Resul
         "charged",
         "description",
     ];
-    upsert_rows(
+    write_rows(
         &mut tx,
         "theft_case",
         &cols,
         &["case_no"],
         "",
         &rows,
-        |b, (t, id, found, kwh, charged)| {
-            b.push_bind(t.case_no.as_str())
-                .push_bind(*id)
-                .push_bind(found.as_str())
-                .push_bind(kwh.as_str())
-                .push_bind(charged.as_str())
-                .push_bind(t.description.as_str());
+        |q, (t, id, found, kwh, charged)| {
+            q.bind(t.case_no.as_str())
+                .bind(*id)
+                .bind(found.as_str())
+                .bind(kwh.as_str())
+                .bind(charged.as_str())
+                .bind(t.description.as_str())
         },
     )
     .await?;

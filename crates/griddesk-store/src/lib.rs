@@ -77,7 +77,9 @@ pub struct ArchiveStats {
 }
 
 /// Filter over the classification dimensions of D1; `None` means "any". Combined with AND.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema, utoipa::IntoParams,
+)]
 #[into_params(parameter_in = Query)]
 pub struct CustomerFilter {
     pub tariff: Option<griddesk_domain::customer::TariffCategory>,
@@ -121,6 +123,9 @@ pub trait Store: Send + Sync + 'static {
     fn backend(&self) -> &'static str;
     /// Cheap round trip for /healthz.
     async fn ping(&self) -> Result<()>;
+    /// Refreshes the query planner's statistics after a bulk load (demo data, large imports), so
+    /// the first searches afterwards use the indexes.
+    async fn optimize(&self) -> Result<()>;
 
     async fn upsert_org_units(&self, units: &[OrgUnit]) -> Result<()>;
     async fn upsert_staff(&self, staff: &[Staff]) -> Result<()>;

@@ -28,9 +28,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// Every customer of the archive, as stored (raw personal data, for assertions).
     pub customers: Vec<Customer>,
-    pub store: Arc<dyn Store>,
     /// Keeps the database and the lake alive for the test's duration.
-    pub dir: tempfile::TempDir,
+    _dir: tempfile::TempDir,
 }
 
 impl TestApp {
@@ -63,7 +62,10 @@ impl TestApp {
 
     /// A customer by a predicate, e.g. the dual-supply one.
     pub fn customer(&self, pred: impl Fn(&Customer) -> bool) -> &Customer {
-        self.customers.iter().find(|c| pred(c)).expect("fixture has such a customer")
+        self.customers
+            .iter()
+            .find(|c| pred(c))
+            .expect("fixture has such a customer")
     }
 
     /// The first low-voltage customer, who has an area, contacts and an ID number.
@@ -125,14 +127,16 @@ pub async fn spawn_demo_app() -> TestApp {
 async fn start(store: Arc<dyn Store>, dir: tempfile::TempDir, customers: Vec<Customer>) -> TestApp {
     let lake = Arc::new(Lake::open(&dir.path().join("lake")).expect("open lake"));
     let state = AppState {
-        store: store.clone(),
+        store,
         lake,
         config: Arc::new(ServerConfig {
             company_name: COMPANY.to_owned(),
             history_months: 36,
         }),
     };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move {
         griddesk_server::serve(listener, state, std::future::pending())
@@ -146,8 +150,7 @@ async fn start(store: Arc<dyn Store>, dir: tempfile::TempDir, customers: Vec<Cus
             .build()
             .expect("client"),
         customers,
-        store,
-        dir,
+        _dir: dir,
     }
 }
 
@@ -191,7 +194,7 @@ pub async fn populate(store: &dyn Store, lake_root: &Path) -> Vec<Customer> {
     store
         .upsert_staff(&[
             Staff {
-                login: code("li.jingli"),
+                login: code("li_jingli"),
                 name: "李经理".into(),
                 role: Role::CustomerManager,
                 org_unit: code("B01"),
@@ -234,8 +237,22 @@ pub async fn populate(store: &dyn Store, lake_root: &Path) -> Vec<Customer> {
     };
     store
         .upsert_areas(&[
-            area("TA-001", "东村1号台区", "F-A1", "400", AreaType::Rural, "S02"),
-            area("TA-002", "建国路2号台区", "F-A2", "630", AreaType::Urban, "S01"),
+            area(
+                "TA-001",
+                "东村1号台区",
+                "F-A1",
+                "400",
+                AreaType::Rural,
+                "S02",
+            ),
+            area(
+                "TA-002",
+                "建国路2号台区",
+                "F-A2",
+                "630",
+                AreaType::Urban,
+                "S01",
+            ),
         ])
         .await
         .expect("areas");
@@ -244,7 +261,11 @@ pub async fn populate(store: &dyn Store, lake_root: &Path) -> Vec<Customer> {
     let mut customers = Vec::new();
     for i in 0..24u32 {
         let rural = i < 12;
-        let name = format!("{}{}", FAMILY[(i % 8) as usize], GIVEN[(i / 4 % 6) as usize]);
+        let name = format!(
+            "{}{}",
+            FAMILY[(i % 8) as usize],
+            GIVEN[(i / 4 % 6) as usize]
+        );
         let address = if rural {
             format!("西乡镇东村{}号", 10 + i)
         } else {
@@ -255,7 +276,14 @@ pub async fn populate(store: &dyn Store, lake_root: &Path) -> Vec<Customer> {
             customer_no: CustomerNo::parse(&format!("01000{:05}", i + 1)).expect("no"),
             name,
             address,
-            id_number: (!commercial).then(|| id_number(&format!("3301021980{:02}{:02}{:03}", i % 12 + 1, i % 28 + 1, i))),
+            id_number: (!commercial).then(|| {
+                id_number(&format!(
+                    "3301021980{:02}{:02}{:03}",
+                    i % 12 + 1,
+                    i % 28 + 1,
+                    i
+                ))
+            }),
             org_unit: code(if rural { "S02" } else { "S01" }),
             connection: Connection::Area {
                 area: code(if rural { "TA-001" } else { "TA-002" }),
@@ -275,7 +303,11 @@ pub async fn populate(store: &dyn Store, lake_root: &Path) -> Vec<Customer> {
             usage_nature: UsageNature::Normal,
             load_importance: LoadImportance::Class3,
             important_grade: ImportantGrade::None,
-            area_type: if rural { AreaType::Rural } else { AreaType::Urban },
+            area_type: if rural {
+                AreaType::Rural
+            } else {
+                AreaType::Urban
+            },
             industry: if commercial {
                 Industry::Retail
             } else {
@@ -287,8 +319,11 @@ pub async fn populate(store: &dyn Store, lake_root: &Path) -> Vec<Customer> {
             contacts: vec![Contact {
                 name: "户主".into(),
                 role: "户主".into(),
-                phones: vec![PhoneNumber::parse(&format!("139{:08}", 12_340_000 + i)).expect("phone")],
-                email: (i % 3 == 0).then(|| Email::parse(&format!("user{i}@example.cn")).expect("email")),
+                phones: vec![
+                    PhoneNumber::parse(&format!("139{:08}", 12_340_000 + i)).expect("phone"),
+                ],
+                email: (i % 3 == 0)
+                    .then(|| Email::parse(&format!("user{i}@example.cn")).expect("email")),
                 preferred_channel: ContactChannel::Sms,
             }],
             meters: vec![MeteringPoint {
@@ -315,7 +350,8 @@ pub async fn populate(store: &dyn Store, lake_root: &Path) -> Vec<Customer> {
             TariffCategory::LargeIndustrial
         },
         voltage_kv: VoltageKv::parse("10").expect("kv"),
-        capacity_kva: CapacityKva::parse(if backup.is_some() { "2000" } else { "3150" }).expect("kva"),
+        capacity_kva: CapacityKva::parse(if backup.is_some() { "2000" } else { "3150" })
+            .expect("kva"),
         supply: SupplySource {
             self_provided_source: backup.is_some(),
             dedicated_line: backup.is_none(),
@@ -346,7 +382,7 @@ pub async fn populate(store: &dyn Store, lake_root: &Path) -> Vec<Customer> {
         } else {
             Institution::None
         },
-        customer_manager: Some(code("li.jingli")),
+        customer_manager: Some(code("li_jingli")),
         opened_on: opened,
         contacts: vec![
             Contact {
@@ -379,7 +415,12 @@ pub async fn populate(store: &dyn Store, lake_root: &Path) -> Vec<Customer> {
         "新城区人民路1号",
         Some("F-A2"),
     ));
-    customers.push(hv("0200000002", "东方机械制造有限公司", "东郊工业园8号", None));
+    customers.push(hv(
+        "0200000002",
+        "东方机械制造有限公司",
+        "东郊工业园8号",
+        None,
+    ));
     store.upsert_customers(&customers).await.expect("customers");
     store
         .upsert_theft_cases(&[TheftCase {
@@ -407,8 +448,13 @@ fn write_lake(customers: &[Customer], root: &Path) {
         let mut payments = Vec::new();
         for m in 0..36 {
             let period = last.add_months(m - 35);
-            let base: i64 = if hv { 180_000 } else { 150 + (ci as i64 % 7) * 40 };
-            let seasonal = [30, 20, 5, 0, 10, 40, 70, 80, 35, 5, 10, 25][(period.month() - 1) as usize];
+            let base: i64 = if hv {
+                180_000
+            } else {
+                150 + (ci as i64 % 7) * 40
+            };
+            let seasonal =
+                [30, 20, 5, 0, 10, 40, 70, 80, 35, 5, 10, 25][(period.month() - 1) as usize];
             let kwh = base + base * seasonal / 100;
             let price_fen: i64 = if hv { 68 } else { 56 };
             let issued = period.next().first_day();
@@ -427,7 +473,11 @@ fn write_lake(customers: &[Customer], root: &Path) {
             let late = ci == 1 && m % 3 == 0;
             let unpaid = ci == 4 && m >= 34;
             if !unpaid {
-                let paid_on = if late { bill.due_on + 12.days() } else { issued + 5.days() };
+                let paid_on = if late {
+                    bill.due_on + 12.days()
+                } else {
+                    issued + 5.days()
+                };
                 let paid_at = paid_on
                     .at(10, 30, 0, 0)
                     .to_zoned(griddesk_server::time::shanghai().clone())
@@ -450,7 +500,11 @@ fn write_lake(customers: &[Customer], root: &Path) {
                     bill_no: bill.bill_no.clone(),
                     paid_at: paid_at + jiff::SignedDuration::from_hours(if late { 0 } else { 1 }),
                     amount: bill.amount,
-                    channel: if hv { PayChannel::BankWithholding } else { PayChannel::Wechat },
+                    channel: if hv {
+                        PayChannel::BankWithholding
+                    } else {
+                        PayChannel::Wechat
+                    },
                     bounced: false,
                 });
             }
@@ -477,7 +531,11 @@ fn write_lake(customers: &[Customer], root: &Path) {
                     points_kw: (0..96)
                         .map(|p| {
                             let hour = p as f32 / 4.0;
-                            let day = if (8.0..18.0).contains(&hour) { 1.0 } else { 0.45 };
+                            let day = if (8.0..18.0).contains(&hour) {
+                                1.0
+                            } else {
+                                0.45
+                            };
                             1800.0 * day + (d as f32) * 15.0 + (p % 7) as f32 * 8.0
                         })
                         .collect(),

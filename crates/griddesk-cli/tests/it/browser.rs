@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 const CHROMIUM: &str = "/usr/bin/chromium";
 
 fn chromium_path() -> PathBuf {
-    let p = std::env::var_os("GRIDDESK_CHROMIUM").map_or_else(|| PathBuf::from(CHROMIUM), PathBuf::from);
+    let p = std::env::var_os("GRIDDESK_CHROMIUM")
+        .map_or_else(|| PathBuf::from(CHROMIUM), PathBuf::from);
     assert!(
         p.exists(),
         "Chromium not found at {} (set GRIDDESK_CHROMIUM); the console browser test needs it",
@@ -112,11 +113,20 @@ async fn console_search_and_customer_chart_render_in_chromium() {
     .await;
     let chart = tag_containing(&dom, "id=\"history-chart\"")
         .unwrap_or_else(|| panic!("no chart container:\n{dom}"));
-    assert!(chart.contains("_echarts_instance_"), "ECharts not initialised: {chart}");
-    assert!(chart.contains("data-rendered=\"true\""), "chart not rendered: {chart}");
+    assert!(
+        chart.contains("_echarts_instance_"),
+        "ECharts not initialised: {chart}"
+    );
+    assert!(
+        chart.contains("data-rendered=\"true\""),
+        "chart not rendered: {chart}"
+    );
     let after = &dom[dom.find("id=\"history-chart\"").expect("chart")..];
     let section_end = after.find("</section>").unwrap_or(after.len());
-    assert!(after[..section_end].contains("<canvas"), "no canvas in the chart");
+    assert!(
+        after[..section_end].contains("<canvas"),
+        "no canvas in the chart"
+    );
     assert!(dom.contains(&c.name));
     for p in c.contacts.iter().flat_map(|k| &k.phones) {
         assert!(!dom.contains(p.as_str()), "raw phone in the DOM");
@@ -139,7 +149,11 @@ async fn console_search_and_customer_chart_render_in_chromium() {
     let width = u32::from_be_bytes(png[16..20].try_into().expect("width"));
     let height = u32::from_be_bytes(png[20..24].try_into().expect("height"));
     assert_eq!((width, height), (1280, 1600));
-    assert!(png.len() > 40_000, "screenshot suspiciously small: {} bytes", png.len());
+    assert!(
+        png.len() > 40_000,
+        "screenshot suspiciously small: {} bytes",
+        png.len()
+    );
     if let Some(dir) = std::env::var_os("GRIDDESK_KEEP_SCREENSHOT") {
         std::fs::copy(&shot, Path::new(&dir).join("customer360.png")).expect("keep screenshot");
     }

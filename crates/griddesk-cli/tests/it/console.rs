@@ -33,14 +33,23 @@ async fn console_is_chinese_by_default_and_switches_to_english() {
     assert!(html.contains("档案概况"));
     assert!(html.contains("hx-get=\"/console/search\""));
     assert!(html.contains("keyup changed delay:300ms"));
-    assert!(html.contains("居民生活"), "tariff filter options in Chinese");
-    assert!(html.contains("href=\"/console?lang=en\""), "language switch link");
+    assert!(
+        html.contains("居民生活"),
+        "tariff filter options in Chinese"
+    );
+    assert!(
+        html.contains("href=\"/console?lang=en\""),
+        "language switch link"
+    );
     assert!(html.contains(crate::app::COMPANY));
     assert_csp_clean(&html);
 
     let resp = app.get("/console?lang=en").await;
     assert_eq!(resp.status(), 200);
-    let cookie = resp.headers()["set-cookie"].to_str().expect("cookie").to_owned();
+    let cookie = resp.headers()["set-cookie"]
+        .to_str()
+        .expect("cookie")
+        .to_owned();
     assert!(cookie.starts_with("lang=en"), "{cookie}");
     let html = resp.text().await.expect("html");
     assert!(html.contains("<html lang=\"en\">"));
@@ -72,7 +81,12 @@ async fn console_is_chinese_by_default_and_switches_to_english() {
         .send()
         .await
         .expect("get");
-    assert!(resp.headers()["set-cookie"].to_str().expect("c").starts_with("lang=zh"));
+    assert!(
+        resp.headers()["set-cookie"]
+            .to_str()
+            .expect("c")
+            .starts_with("lang=zh")
+    );
     assert!(resp.text().await.expect("html").contains("客户查询"));
 }
 
@@ -90,7 +104,12 @@ async fn search_returns_a_fragment_for_htmx_and_a_page_otherwise() {
         .await
         .expect("get");
     assert_eq!(resp.status(), 200);
-    assert!(resp.headers()["vary"].to_str().expect("vary").contains("HX-Request"));
+    assert!(
+        resp.headers()["vary"]
+            .to_str()
+            .expect("vary")
+            .contains("HX-Request")
+    );
     let fragment = resp.text().await.expect("html");
     assert!(!fragment.contains("<html"), "fragment only");
     assert!(fragment.contains(&format!("href=\"/console/customers/{}\"", c.customer_no)));
@@ -101,7 +120,10 @@ async fn search_returns_a_fragment_for_htmx_and_a_page_otherwise() {
     assert_eq!(s, 200);
     assert!(page.starts_with("<!DOCTYPE html>"));
     assert!(page.contains(&format!("href=\"/console/customers/{}\"", c.customer_no)));
-    assert!(page.contains(&format!("value=\"{}\"", c.name)), "query kept in the search box");
+    assert!(
+        page.contains(&format!("value=\"{}\"", c.name)),
+        "query kept in the search box"
+    );
     assert_csp_clean(&page);
 
     // Filters from the selects work in the plain URL too; empty selects mean "any".
@@ -109,7 +131,11 @@ async fn search_returns_a_fragment_for_htmx_and_a_page_otherwise() {
         .get_text("/console/search?q=&tariff=commercial&important_grade=&area_type=&high_voltage=")
         .await;
     assert_eq!(s, 200);
-    for x in app.customers.iter().filter(|x| x.tariff.code() == "commercial") {
+    for x in app
+        .customers
+        .iter()
+        .filter(|x| x.tariff.code() == "commercial")
+    {
         assert!(page.contains(x.customer_no.as_str()));
     }
     assert!(page.contains("<option value=\"commercial\" selected>"));
@@ -132,7 +158,9 @@ fn masked(p: &str) -> String {
 async fn customer_page_shows_the_360_view_with_masked_contacts() {
     let app = spawn_app().await;
     let c: Customer = app.resident().clone();
-    let (s, html) = app.get_text(&format!("/console/customers/{}", c.customer_no)).await;
+    let (s, html) = app
+        .get_text(&format!("/console/customers/{}", c.customer_no))
+        .await;
     assert_eq!(s, 200);
     assert_csp_clean(&html);
     assert!(html.contains(c.customer_no.as_str()));
@@ -140,13 +168,32 @@ async fn customer_page_shows_the_360_view_with_masked_contacts() {
     let phone = c.contacts[0].phones[0].as_str();
     assert!(!html.contains(phone), "raw phone shown");
     assert!(html.contains(&masked(phone)), "masked phone shown");
-    assert!(!html.contains(c.id_number.as_ref().expect("id").as_str()), "raw ID shown");
+    assert!(
+        !html.contains(c.id_number.as_ref().expect("id").as_str()),
+        "raw ID shown"
+    );
     assert!(!html.contains(&c.address), "exact address shown");
-    for label in ["客户分类", "供用电关系", "电价类别", "用电性质", "负荷重要性", "重要客户等级", "地区类型", "行业", "机构类别", "合同容量"] {
+    for label in [
+        "客户分类",
+        "供用电关系",
+        "电价类别",
+        "用电性质",
+        "负荷重要性",
+        "重要客户等级",
+        "地区类型",
+        "行业",
+        "机构类别",
+        "合同容量",
+    ] {
         assert!(html.contains(label), "{label}");
     }
     assert!(html.contains(c.tariff.label(griddesk_domain::values::Lang::Zh)));
-    for hop in ["东郊110kV变电站", "10kV东一线", "东村1号台区", c.meters[0].meter_no.as_str()] {
+    for hop in [
+        "东郊110kV变电站",
+        "10kV东一线",
+        "东村1号台区",
+        c.meters[0].meter_no.as_str(),
+    ] {
         assert!(html.contains(hop), "topology {hop}");
     }
     assert!(html.contains(&format!(
@@ -164,7 +211,9 @@ async fn customer_page_shows_the_360_view_with_masked_contacts() {
 
     // A late payer's payments are marked.
     let late = &app.customers[1];
-    let (_, html) = app.get_text(&format!("/console/customers/{}", late.customer_no)).await;
+    let (_, html) = app
+        .get_text(&format!("/console/customers/{}", late.customer_no))
+        .await;
     assert!(html.contains("badge-warn"), "late marker");
 
     // The dual-supply hospital: backup feeder, customer manager, load-curve chart.
@@ -187,7 +236,9 @@ async fn customer_page_shows_the_360_view_with_masked_contacts() {
 
     // The bounced cheque of the industrial customer is marked.
     let ind = app.customers.last().expect("industrial");
-    let (_, html) = app.get_text(&format!("/console/customers/{}", ind.customer_no)).await;
+    let (_, html) = app
+        .get_text(&format!("/console/customers/{}", ind.customer_no))
+        .await;
     assert!(html.contains("退票"));
 }
 
@@ -213,11 +264,19 @@ async fn area_plate_print_page() {
     let (s, html) = app.get_text("/console/areas/TA-002/plates").await;
     assert_eq!(s, 200);
     assert_csp_clean(&html);
-    assert_eq!(html.matches("class=\"sheet\"").count(), 2, "12 plates on 2 A4 sheets");
+    assert_eq!(
+        html.matches("class=\"sheet\"").count(),
+        2,
+        "12 plates on 2 A4 sheets"
+    );
     assert_eq!(html.matches("class=\"plate\"").count(), 12);
     assert!(html.contains("data-print"));
     assert!(html.contains("/api/v1/areas/TA-002/plates.svg"));
-    for c in app.customers.iter().filter(|c| c.address.contains("建国路")) {
+    for c in app
+        .customers
+        .iter()
+        .filter(|c| c.address.contains("建国路"))
+    {
         assert!(html.contains(c.customer_no.as_str()));
         assert!(!html.contains(&c.name), "name printed: {}", c.name);
         assert!(!html.contains(&c.address));
@@ -236,8 +295,18 @@ async fn assets_are_embedded_and_cacheable() {
     ] {
         let resp = app.get(path).await;
         assert_eq!(resp.status(), 200, "{path}");
-        assert!(resp.headers()["content-type"].to_str().expect("ct").starts_with(ct));
-        assert!(resp.headers()["cache-control"].to_str().expect("cc").contains("max-age"));
+        assert!(
+            resp.headers()["content-type"]
+                .to_str()
+                .expect("ct")
+                .starts_with(ct)
+        );
+        assert!(
+            resp.headers()["cache-control"]
+                .to_str()
+                .expect("cc")
+                .contains("max-age")
+        );
         let etag = resp.headers()["etag"].clone();
         assert!(resp.bytes().await.expect("body").len() > 100);
         let again = app

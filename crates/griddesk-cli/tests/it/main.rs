@@ -1,7 +1,7 @@
-mod support;
-mod conformance;
-mod app;
 mod api;
-mod console;
+mod app;
 mod browser;
+mod conformance;
+mod console;
 mod import;
+mod support;
