@@ -215,8 +215,8 @@ async fn main() -> Result<()> {
                 let mut seen = std::collections::BTreeSet::new();
                 for s in staff.iter().filter(|s| seen.insert(s.role)) {
                     println!(
-                        "  {:<20} {} ({})",
-                        s.login,
+                        "  {:<14} {} ({})",
+                        s.login.as_str(),
                         s.role.label(Default::default()),
                         s.role
                     );
@@ -297,7 +297,7 @@ async fn main() -> Result<()> {
                     }
                     Err(e) => {
                         failed = true;
-                        eprintln!("{}: {e}", file.display());
+                        eprintln!("{e}");
                     }
                 }
             }

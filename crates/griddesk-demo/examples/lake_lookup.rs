@@ -16,6 +16,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let customers: u64 = args.next().ok_or("customers missing")?.parse()?;
     let samples: u64 = args.next().map_or(Ok(200), |s| s.parse())?;
     let lake = Lake::open(&dir)?;
+    // Experiments: LAKE_SET="datafusion.execution.parquet.pushdown_filters=false;..."
+    if let Ok(sets) = std::env::var("LAKE_SET") {
+        for kv in sets.split(';').filter(|s| !s.is_empty()) {
+            let (k, v) = kv.split_once('=').ok_or("LAKE_SET entries are key=value")?;
+            lake.session()
+                .sql(&format!("SET {k} = {v}"))
+                .await?
+                .collect()
+                .await?;
+        }
+    }
     let today = jiff::civil::date(2026, 10, 28);
     let mut times: Vec<Duration> = Vec::new();
     let mut bills = 0;
@@ -24,9 +35,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let i = (k * 7_919_993) % customers;
         let no = Generator::customer_no(i);
         let t = Instant::now();
-        let h = lake.customer_history(&no, 36, today).await?;
+        if let Ok(sql) = std::env::var("LAKE_SQL") {
+            // Experiments: time one query instead, `{no}` replaced by the customer number.
+            let batches = lake.session().sql(&sql.replace("{no}", no.as_str())).await?.collect().await?;
+            bills += batches.iter().map(|b| b.num_rows()).sum::<usize>();
+        } else {
+            bills += lake.customer_history(&no, 36, today).await?.bills.len();
+        }
         times.push(t.elapsed());
-        bills += h.bills.len();
     }
     let first = times[0];
     times.sort();

@@ -3,5 +3,6 @@ mod app;
 mod browser;
 mod conformance;
 mod console;
+mod demo;
 mod import;
 mod support;
