@@ -37,7 +37,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let t = Instant::now();
         if let Ok(sql) = std::env::var("LAKE_SQL") {
             // Experiments: time one query instead, `{no}` replaced by the customer number.
-            let batches = lake.session().sql(&sql.replace("{no}", no.as_str())).await?.collect().await?;
+            let batches = lake
+                .session()
+                .sql(&sql.replace("{no}", no.as_str()))
+                .await?
+                .collect()
+                .await?;
             bills += batches.iter().map(|b| b.num_rows()).sum::<usize>();
         } else {
             bills += lake.customer_history(&no, 36, today).await?.bills.len();
