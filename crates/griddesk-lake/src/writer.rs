@@ -1,17 +1,20 @@
 //! The write side: per-(table, month) column buffers feeding one `ArrowWriter` each.
 //!
 //! Rows are appended to plain column vectors (no per-row allocation), turned into a record batch
-//! every [`BATCH_ROWS`] rows and handed to the Parquet writer, which cuts row groups by row count
-//! and bytes. Memory is therefore bounded by the number of open partitions, not by the number of
+//! every [`BATCH_ROWS`] rows without copying, handed to the Parquet writer (which cuts row groups
+//! by row count and bytes), and the vectors are taken back for the next batch. Memory is therefore bounded by the number of open partitions, not by the number of
 //! rows. Files are written as `<stem>.parquet.tmp` and renamed when the writer finishes.
 
 use crate::schema::{self, date_to_days, to_centi};
 use crate::{LakeError, Result};
 use datafusion::arrow::array::{
-    ArrayRef, BooleanArray, Date32Array, Decimal128Array, FixedSizeListArray, Float32Array,
-    StringBuilder, TimestampMicrosecondArray,
+    ArrayRef, ArrowPrimitiveType, BooleanArray, Date32Array, Decimal128Array, FixedSizeListArray,
+    Float32Array, PrimitiveArray, StringArray, TimestampMicrosecondArray,
 };
-use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::buffer::{Buffer, OffsetBuffer, ScalarBuffer};
+use datafusion::arrow::datatypes::{
+    Date32Type, Decimal128Type, Float32Type, SchemaRef, TimestampMicrosecondType,
+};
 use datafusion::arrow::record_batch::RecordBatch;
 use griddesk_domain::billing::{Bill, LoadCurve, PayChannel, Payment, Period, Reading};
 use griddesk_domain::values::{Code, CustomerNo, Money};
@@ -139,52 +142,101 @@ pub(crate) trait Columns: Default {
     fn len(&self) -> usize;
     /// Moves the buffered rows into a record batch, leaving the buffers empty.
     fn take_batch(&mut self) -> Result<RecordBatch>;
+    /// Takes the buffers of a written batch back, so the next batch allocates nothing.
+    fn recycle(&mut self, batch: RecordBatch);
+}
+
+/// Growable buffers are reused from batch to batch: allocating fresh ones for every batch of
+/// every open partition churned the allocator (and fragmented the heap on long runs).
+fn reuse<T>(slot: &mut Vec<T>, back: Option<Vec<T>>) {
+    if let Some(mut v) = back {
+        v.clear();
+        *slot = v;
+    }
+}
+
+/// Recovers the value vector of a primitive array the writer no longer references.
+fn primitive_back<T: ArrowPrimitiveType>(a: Option<ArrayRef>) -> Option<Vec<T::Native>> {
+    let a = a?;
+    let typed = a.as_any().downcast_ref::<PrimitiveArray<T>>()?.clone();
+    drop(a);
+    let (_, values, _) = typed.into_parts();
+    values.into_inner().into_vec().ok()
+}
+
+/// A UTF-8 column as offsets and bytes, turned into a `StringArray` without copying.
+#[derive(Default)]
+pub(crate) struct Utf8Column {
+    offsets: Vec<i32>,
+    values: Vec<u8>,
+}
+
+impl Utf8Column {
+    fn push(&mut self, s: &str) -> Result<()> {
+        if self.offsets.is_empty() {
+            self.offsets.push(0);
+        }
+        self.values.extend_from_slice(s.as_bytes());
+        let end = i32::try_from(self.values.len())
+            .map_err(|_| LakeError::Corrupt("text column exceeds 2 GiB in one batch".into()))?;
+        self.offsets.push(end);
+        Ok(())
+    }
+
+    fn array(&mut self) -> Result<ArrayRef> {
+        let mut offsets = std::mem::take(&mut self.offsets);
+        if offsets.is_empty() {
+            offsets.push(0);
+        }
+        let values = std::mem::take(&mut self.values);
+        let a = StringArray::try_new(
+            OffsetBuffer::new(ScalarBuffer::from(offsets)),
+            Buffer::from_vec(values),
+            None,
+        )
+        .map_err(|e| LakeError::Parquet(e.to_string()))?;
+        Ok(Arc::new(a))
+    }
+
+    fn recycle(&mut self, a: Option<ArrayRef>) {
+        let Some(a) = a else { return };
+        let Some(typed) = a.as_any().downcast_ref::<StringArray>().cloned() else {
+            return;
+        };
+        drop(a);
+        let (offsets, values, _) = typed.into_parts();
+        reuse(
+            &mut self.offsets,
+            offsets.into_inner().into_inner().into_vec().ok(),
+        );
+        reuse(&mut self.values, values.into_vec().ok());
+    }
 }
 
 fn decimals(v: &mut Vec<i128>) -> Result<ArrayRef> {
-    let a = Decimal128Array::from(std::mem::replace(v, Vec::with_capacity(BATCH_ROWS)))
+    let a = Decimal128Array::from(std::mem::take(v))
         .with_precision_and_scale(schema::DECIMAL_PRECISION, schema::DECIMAL_SCALE)
         .map_err(|e| LakeError::Parquet(e.to_string()))?;
     Ok(Arc::new(a))
 }
 
 fn dates(v: &mut Vec<i32>) -> ArrayRef {
-    Arc::new(Date32Array::from(std::mem::replace(
-        v,
-        Vec::with_capacity(BATCH_ROWS),
-    )))
-}
-
-fn strings() -> StringBuilder {
-    StringBuilder::with_capacity(BATCH_ROWS, BATCH_ROWS * 16)
+    Arc::new(Date32Array::from(std::mem::take(v)))
 }
 
 fn batch(schema: SchemaRef, columns: Vec<ArrayRef>) -> Result<RecordBatch> {
     RecordBatch::try_new(schema, columns).map_err(|e| LakeError::Parquet(e.to_string()))
 }
 
+#[derive(Default)]
 pub(crate) struct BillColumns {
-    bill_no: StringBuilder,
-    customer_no: StringBuilder,
+    bill_no: Utf8Column,
+    customer_no: Utf8Column,
     consumption: Vec<i128>,
     amount: Vec<i128>,
     late_fee: Vec<i128>,
     issued_on: Vec<i32>,
     due_on: Vec<i32>,
-}
-
-impl Default for BillColumns {
-    fn default() -> Self {
-        Self {
-            bill_no: strings(),
-            customer_no: strings(),
-            consumption: Vec::with_capacity(BATCH_ROWS),
-            amount: Vec::with_capacity(BATCH_ROWS),
-            late_fee: Vec::with_capacity(BATCH_ROWS),
-            issued_on: Vec::with_capacity(BATCH_ROWS),
-            due_on: Vec::with_capacity(BATCH_ROWS),
-        }
-    }
 }
 
 impl BillColumns {
@@ -193,8 +245,8 @@ impl BillColumns {
         let kwh = to_centi("consumption_kwh", r.consumption_kwh)?;
         let amount = to_centi("amount", r.amount.yuan())?;
         let fee = to_centi("late_fee", r.late_fee.yuan())?;
-        self.bill_no.append_value(r.bill_no);
-        self.customer_no.append_value(r.customer_no.as_str());
+        self.bill_no.push(r.bill_no)?;
+        self.customer_no.push(r.customer_no.as_str())?;
         self.consumption.push(kwh);
         self.amount.push(amount);
         self.late_fee.push(fee);
@@ -225,8 +277,8 @@ impl Columns for BillColumns {
     }
     fn take_batch(&mut self) -> Result<RecordBatch> {
         let cols: Vec<ArrayRef> = vec![
-            Arc::new(self.bill_no.finish()),
-            Arc::new(self.customer_no.finish()),
+            self.bill_no.array()?,
+            self.customer_no.array()?,
             decimals(&mut self.consumption)?,
             decimals(&mut self.amount)?,
             decimals(&mut self.late_fee)?,
@@ -235,41 +287,44 @@ impl Columns for BillColumns {
         ];
         batch(Self::schema(), cols)
     }
+    fn recycle(&mut self, batch: RecordBatch) {
+        let mut c = batch.into_parts().1.into_iter();
+        self.bill_no.recycle(c.next());
+        self.customer_no.recycle(c.next());
+        reuse(
+            &mut self.consumption,
+            primitive_back::<Decimal128Type>(c.next()),
+        );
+        reuse(&mut self.amount, primitive_back::<Decimal128Type>(c.next()));
+        reuse(
+            &mut self.late_fee,
+            primitive_back::<Decimal128Type>(c.next()),
+        );
+        reuse(&mut self.issued_on, primitive_back::<Date32Type>(c.next()));
+        reuse(&mut self.due_on, primitive_back::<Date32Type>(c.next()));
+    }
 }
 
+#[derive(Default)]
 pub(crate) struct PaymentColumns {
-    payment_no: StringBuilder,
-    customer_no: StringBuilder,
-    bill_no: StringBuilder,
+    payment_no: Utf8Column,
+    customer_no: Utf8Column,
+    bill_no: Utf8Column,
     paid_at: Vec<i64>,
     amount: Vec<i128>,
-    channel: StringBuilder,
+    channel: Utf8Column,
     bounced: Vec<bool>,
-}
-
-impl Default for PaymentColumns {
-    fn default() -> Self {
-        Self {
-            payment_no: strings(),
-            customer_no: strings(),
-            bill_no: strings(),
-            paid_at: Vec::with_capacity(BATCH_ROWS),
-            amount: Vec::with_capacity(BATCH_ROWS),
-            channel: strings(),
-            bounced: Vec::with_capacity(BATCH_ROWS),
-        }
-    }
 }
 
 impl PaymentColumns {
     pub(crate) fn push(&mut self, r: &PaymentRow<'_>) -> Result<()> {
         let amount = to_centi("amount", r.amount.yuan())?;
-        self.payment_no.append_value(r.payment_no);
-        self.customer_no.append_value(r.customer_no.as_str());
-        self.bill_no.append_value(r.bill_no);
+        self.payment_no.push(r.payment_no)?;
+        self.customer_no.push(r.customer_no.as_str())?;
+        self.bill_no.push(r.bill_no)?;
         self.paid_at.push(r.paid_at.as_microsecond());
         self.amount.push(amount);
-        self.channel.append_value(r.channel.code());
+        self.channel.push(r.channel.code())?;
         self.bounced.push(r.bounced);
         Ok(())
     }
@@ -294,51 +349,48 @@ impl Columns for PaymentColumns {
         self.amount.len()
     }
     fn take_batch(&mut self) -> Result<RecordBatch> {
-        let paid_at = TimestampMicrosecondArray::from(std::mem::replace(
-            &mut self.paid_at,
-            Vec::with_capacity(BATCH_ROWS),
-        ))
-        .with_timezone(schema::UTC);
-        let bounced = BooleanArray::from(std::mem::replace(
-            &mut self.bounced,
-            Vec::with_capacity(BATCH_ROWS),
-        ));
+        let paid_at = TimestampMicrosecondArray::from(std::mem::take(&mut self.paid_at))
+            .with_timezone(schema::UTC);
+        let bounced = BooleanArray::from(std::mem::take(&mut self.bounced));
         let cols: Vec<ArrayRef> = vec![
-            Arc::new(self.payment_no.finish()),
-            Arc::new(self.customer_no.finish()),
-            Arc::new(self.bill_no.finish()),
+            self.payment_no.array()?,
+            self.customer_no.array()?,
+            self.bill_no.array()?,
             Arc::new(paid_at),
             decimals(&mut self.amount)?,
-            Arc::new(self.channel.finish()),
+            self.channel.array()?,
             Arc::new(bounced),
         ];
         batch(Self::schema(), cols)
     }
+    fn recycle(&mut self, batch: RecordBatch) {
+        let mut c = batch.into_parts().1.into_iter();
+        self.payment_no.recycle(c.next());
+        self.customer_no.recycle(c.next());
+        self.bill_no.recycle(c.next());
+        reuse(
+            &mut self.paid_at,
+            primitive_back::<TimestampMicrosecondType>(c.next()),
+        );
+        reuse(&mut self.amount, primitive_back::<Decimal128Type>(c.next()));
+        self.channel.recycle(c.next());
+        // Booleans are bit-packed by Arrow: that small buffer is not reused.
+    }
 }
 
+#[derive(Default)]
 pub(crate) struct ReadingColumns {
-    customer_no: StringBuilder,
-    meter_no: StringBuilder,
+    customer_no: Utf8Column,
+    meter_no: Utf8Column,
     reading_date: Vec<i32>,
     register: Vec<i128>,
-}
-
-impl Default for ReadingColumns {
-    fn default() -> Self {
-        Self {
-            customer_no: strings(),
-            meter_no: strings(),
-            reading_date: Vec::with_capacity(BATCH_ROWS),
-            register: Vec::with_capacity(BATCH_ROWS),
-        }
-    }
 }
 
 impl ReadingColumns {
     pub(crate) fn push(&mut self, r: &ReadingRow<'_>) -> Result<()> {
         let register = to_centi("register_kwh", r.register_kwh)?;
-        self.customer_no.append_value(r.customer_no.as_str());
-        self.meter_no.append_value(r.meter_no.as_str());
+        self.customer_no.push(r.customer_no.as_str())?;
+        self.meter_no.push(r.meter_no.as_str())?;
         self.reading_date.push(date_to_days(r.reading_date));
         self.register.push(register);
         Ok(())
@@ -363,29 +415,33 @@ impl Columns for ReadingColumns {
     }
     fn take_batch(&mut self) -> Result<RecordBatch> {
         let cols: Vec<ArrayRef> = vec![
-            Arc::new(self.customer_no.finish()),
-            Arc::new(self.meter_no.finish()),
+            self.customer_no.array()?,
+            self.meter_no.array()?,
             dates(&mut self.reading_date),
             decimals(&mut self.register)?,
         ];
         batch(Self::schema(), cols)
     }
+    fn recycle(&mut self, batch: RecordBatch) {
+        let mut c = batch.into_parts().1.into_iter();
+        self.customer_no.recycle(c.next());
+        self.meter_no.recycle(c.next());
+        reuse(
+            &mut self.reading_date,
+            primitive_back::<Date32Type>(c.next()),
+        );
+        reuse(
+            &mut self.register,
+            primitive_back::<Decimal128Type>(c.next()),
+        );
+    }
 }
 
+#[derive(Default)]
 pub(crate) struct CurveColumns {
-    customer_no: StringBuilder,
+    customer_no: Utf8Column,
     curve_date: Vec<i32>,
     points: Vec<f32>,
-}
-
-impl Default for CurveColumns {
-    fn default() -> Self {
-        Self {
-            customer_no: strings(),
-            curve_date: Vec::with_capacity(1024),
-            points: Vec::with_capacity(1024 * schema::CURVE_POINTS as usize),
-        }
-    }
 }
 
 impl CurveColumns {
@@ -399,7 +455,7 @@ impl CurveColumns {
                 schema::CURVE_POINTS
             )));
         }
-        self.customer_no.append_value(r.customer_no.as_str());
+        self.customer_no.push(r.customer_no.as_str())?;
         self.curve_date.push(date_to_days(r.curve_date));
         self.points.extend_from_slice(r.points_kw);
         Ok(())
@@ -431,11 +487,22 @@ impl Columns for CurveColumns {
         )
         .map_err(|e| LakeError::Parquet(e.to_string()))?;
         let cols: Vec<ArrayRef> = vec![
-            Arc::new(self.customer_no.finish()),
+            self.customer_no.array()?,
             dates(&mut self.curve_date),
             Arc::new(list),
         ];
         batch(Self::schema(), cols)
+    }
+    fn recycle(&mut self, batch: RecordBatch) {
+        let mut c = batch.into_parts().1.into_iter();
+        self.customer_no.recycle(c.next());
+        reuse(&mut self.curve_date, primitive_back::<Date32Type>(c.next()));
+        let points = c.next().and_then(|a| {
+            let list = a.as_any().downcast_ref::<FixedSizeListArray>()?.clone();
+            drop(a);
+            Some(list.into_parts().2)
+        });
+        reuse(&mut self.points, primitive_back::<Float32Type>(points));
     }
 }
 
@@ -519,7 +586,9 @@ impl<C: Columns> Partition<C> {
         let b = self.cols.take_batch()?;
         self.writer
             .write(&b)
-            .map_err(|e| LakeError::Parquet(format!("{}: {e}", self.tmp.display())))
+            .map_err(|e| LakeError::Parquet(format!("{}: {e}", self.tmp.display())))?;
+        self.cols.recycle(b);
+        Ok(())
     }
 
     /// Writes the footer and makes the file durable under its temporary name.
@@ -594,5 +663,50 @@ impl<C: Columns> TableWriter<C> {
 
     pub(crate) fn tmp_paths(&self) -> impl Iterator<Item = &Path> {
         self.parts.iter().map(|p| p.tmp.as_path())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn written_batches_give_their_buffers_back() {
+        let c = CustomerNo::parse("3000000001").unwrap();
+        let mut cols = BillColumns::default();
+        for i in 0..100 {
+            cols.push(&BillRow {
+                bill_no: &format!("B{i}"),
+                customer_no: &c,
+                period: Period::parse("2026-01").unwrap(),
+                consumption_kwh: Decimal::from(i),
+                amount: Money::from_fen(i),
+                late_fee: Money::ZERO,
+                issued_on: jiff::civil::date(2026, 2, 1),
+                due_on: jiff::civil::date(2026, 2, 20),
+            })
+            .unwrap();
+        }
+        let batch = cols.take_batch().unwrap();
+        assert_eq!(batch.num_rows(), 100);
+        assert_eq!(cols.len(), 0);
+        assert_eq!(cols.amount.capacity(), 0);
+        cols.recycle(batch);
+        assert!(cols.amount.capacity() >= 100 && cols.amount.is_empty());
+        assert!(cols.due_on.capacity() >= 100);
+        assert!(cols.bill_no.values.capacity() >= 190 && cols.bill_no.offsets.is_empty());
+
+        let mut curves = CurveColumns::default();
+        let points = [1.5f32; 96];
+        curves
+            .push(&CurveRow {
+                customer_no: &c,
+                curve_date: jiff::civil::date(2026, 1, 1),
+                points_kw: &points,
+            })
+            .unwrap();
+        let batch = curves.take_batch().unwrap();
+        curves.recycle(batch);
+        assert!(curves.points.capacity() >= 96 && curves.points.is_empty());
     }
 }
