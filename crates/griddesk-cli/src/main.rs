@@ -128,6 +128,9 @@ enum Command {
         #[command(flatten)]
         storage: Storage,
     },
+    /// Staff accounts.
+    #[command(subcommand)]
+    Staff(StaffCommand),
     /// Apply database migrations and exit.
     Migrate {
         #[command(flatten)]
@@ -136,6 +139,76 @@ enum Command {
     /// Benchmarks (see BENCHMARKS.md).
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Set a staff member's console password, read from the first line of standard input
+    /// (e.g. `griddesk staff set-password admin01 < pw.txt`). Clears a lockout. Audited.
+    SetPassword {
+        login: String,
+        #[command(flatten)]
+        storage: Storage,
+    },
+}
+
+/// Password of the demo accounts that `serve --demo` prints.
+const DEMO_PASSWORD: &str = "GridDesk-demo-2026";
+
+/// The CLI as an actor of the audit trail.
+fn cli_actor() -> griddesk_domain::access::Actor {
+    let user = std::env::var("USER").unwrap_or_else(|_| "unknown".to_owned());
+    griddesk_domain::access::Actor::System {
+        name: format!("cli ({user})"),
+    }
+}
+
+fn cli_audit(
+    action: griddesk_domain::access::AuditAction,
+    target_kind: &str,
+    target: &str,
+) -> griddesk_domain::access::AuditEntry {
+    griddesk_domain::access::AuditEntry::new(
+        &cli_actor(),
+        action,
+        target_kind,
+        target,
+        "cli",
+        jiff::Timestamp::now(),
+    )
+}
+
+/// Hashes and stores a password (argon2id, server defaults), with its audit record.
+async fn set_password(store: &dyn Store, login: &str, password: &str) -> Result<()> {
+    use griddesk_domain::access::AuditAction;
+    let login = griddesk_domain::values::Code::parse(login)?;
+    griddesk_server::auth::check_new_password(password)
+        .map_err(|e| anyhow::anyhow!("{}", e.problem().detail))?;
+    let cfg = griddesk_server::auth::AuthConfig::default();
+    let hash = griddesk_server::auth::hash_password(&cfg, password)
+        .map_err(|e| anyhow::anyhow!("hashing the password: {e}"))?;
+    store
+        .set_password(
+            &login,
+            &hash,
+            &cli_audit(AuditAction::PasswordSet, "staff", login.as_str()),
+        )
+        .await?;
+    Ok(())
+}
+
+/// Gives the first account of every role the demo password, unless it has a password already.
+async fn demo_logins(store: &dyn Store) -> Result<Vec<griddesk_domain::org::Staff>> {
+    let staff = store.list_staff().await?;
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for s in staff.into_iter().filter(|s| seen.insert(s.role)) {
+        if store.credential(&s.login).await?.is_none() {
+            set_password(store, s.login.as_str(), DEMO_PASSWORD).await?;
+        }
+        out.push(s);
+    }
+    Ok(out)
 }
 
 fn init_tracing(format: &str) {
@@ -194,11 +267,22 @@ async fn main() -> Result<()> {
                 demo_data(store.as_ref(), &lake_dir, &cfg).await?;
             }
             let lake = griddesk_lake::Lake::open(&lake_dir).context("opening the lake")?;
-            let state = griddesk_server::AppState {
-                store: store.clone(),
-                lake: Arc::new(lake),
-                config: Arc::new(griddesk_server::ServerConfig::default()),
+            let logins = if demo {
+                demo_logins(store.as_ref()).await?
+            } else {
+                Vec::new()
             };
+            let notification_log = storage.data_dir.join("notifications.log");
+            std::fs::create_dir_all(&storage.data_dir)
+                .with_context(|| format!("creating {}", storage.data_dir.display()))?;
+            let state = griddesk_server::AppState::new(
+                store.clone(),
+                Arc::new(lake),
+                griddesk_server::ServerConfig::default(),
+                Arc::new(griddesk_server::notify::LogFileNotifier::new(
+                    notification_log.clone(),
+                )),
+            );
             let listener = tokio::net::TcpListener::bind(&addr)
                 .await
                 .with_context(|| format!("binding {addr}"))?;
@@ -209,11 +293,13 @@ async fn main() -> Result<()> {
                 store.backend(),
                 lake_dir.display()
             );
-            if demo {
-                let staff = store.list_staff().await?;
-                println!("Demo logins (one per role; passwords arrive with access control):");
-                let mut seen = std::collections::BTreeSet::new();
-                for s in staff.iter().filter(|s| seen.insert(s.role)) {
+            println!(
+                "customer self-service: {url}/portal  (one-time codes go to {})",
+                notification_log.display()
+            );
+            if !logins.is_empty() {
+                println!("Demo logins at {url}/login (password {DEMO_PASSWORD}):");
+                for s in &logins {
                     println!(
                         "  {:<14} {} ({})",
                         s.login.as_str(),
@@ -241,6 +327,13 @@ async fn main() -> Result<()> {
             cfg.reading_days = reading_days;
             let store = storage.open().await?;
             let s = demo_data(store.as_ref(), &storage.lake_dir(), &cfg).await?;
+            store
+                .append_audit(&cli_audit(
+                    griddesk_domain::access::AuditAction::DemoData,
+                    "company",
+                    &format!("{customers} customers, seed {seed}"),
+                ))
+                .await?;
             println!("{s}");
         }
         Command::Import {
@@ -272,6 +365,23 @@ async fn main() -> Result<()> {
                 .await
                 {
                     Ok(r) => {
+                        let summary = format!(
+                            r#"{{"kind":"{}","rows":{},"imported":{},"rejected":{}}}"#,
+                            kind.name(),
+                            r.rows,
+                            r.imported,
+                            r.rejected.len()
+                        );
+                        store
+                            .append_audit(
+                                &cli_audit(
+                                    griddesk_domain::access::AuditAction::Import,
+                                    "file",
+                                    &r.file,
+                                )
+                                .change(None, Some(summary)),
+                            )
+                            .await?;
                         println!(
                             "{}: {} rows, {} imported, {} rejected",
                             r.file,
@@ -307,6 +417,16 @@ async fn main() -> Result<()> {
             if failed {
                 std::process::exit(1);
             }
+        }
+        Command::Staff(StaffCommand::SetPassword { login, storage }) => {
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .context("reading the password from standard input")?;
+            let password = line.trim_end_matches(['\r', '\n']);
+            let store = storage.open().await?;
+            set_password(store.as_ref(), &login, password).await?;
+            println!("password of {login} set");
         }
         Command::Migrate { storage } => {
             let store = storage.open().await?;

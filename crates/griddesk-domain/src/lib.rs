@@ -6,6 +6,7 @@
 
 #[macro_use]
 mod code_enum;
+pub mod access;
 pub mod billing;
 pub mod customer;
 pub mod error;

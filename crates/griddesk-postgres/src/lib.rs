@@ -172,3 +172,5 @@ impl Store for PostgresStore {
         read::stats(&self.pool).await
     }
 }
+
+griddesk_store::access_store_impl!(PostgresStore, sqlx::PgConnection, db);

@@ -238,6 +238,18 @@ fn push_filter<'a>(qb: &mut QueryBuilder<'a, Postgres>, f: &'a CustomerFilter) {
             .push_bind(feeder)
             .push("))");
     }
+    if let Some(units) = &f.within_units {
+        if units.is_empty() {
+            qb.push(" AND 1 = 0");
+        } else {
+            qb.push(" AND c.org_unit IN (");
+            let mut list = qb.separated(", ");
+            for u in units {
+                list.push_bind(u.as_str());
+            }
+            qb.push(")");
+        }
+    }
 }
 
 pub(crate) async fn search(

@@ -2,10 +2,11 @@
 //! handler carries `#[utoipa::path]`: the OpenAPI document is derived from these annotations, and
 //! a test fails when a route is registered without them.
 
-use crate::AppState;
+use crate::auth::{Auth, ClientAddr};
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::model::{CustomerHit, CustomerView, Health, HistoryView, OrgUnitView, SearchResult};
+use crate::{AppState, scope};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
@@ -93,6 +94,18 @@ pub fn validate_search(
         filter,
         limit,
     })
+}
+
+/// The history window asked for, 1-120 months (default from the configuration).
+pub fn history_months(state: &AppState, params: &HistoryParams) -> Result<u32, ApiError> {
+    let months = params.months.unwrap_or(state.config.history_months);
+    if !(1..=MAX_MONTHS).contains(&months) {
+        return Err(ApiError::invalid(
+            "months",
+            format!("{months} is out of range: 1 to {MAX_MONTHS}"),
+        ));
+    }
+    Ok(months)
 }
 
 pub fn parse_customer_no(raw: &str) -> Result<CustomerNo, ApiError> {
@@ -231,10 +244,12 @@ pub async fn docs() -> Html<String> {
 )]
 pub async fn search_customers(
     State(state): State<AppState>,
+    auth: Auth,
     ApiQuery(params): ApiQuery<SearchParams>,
     ApiQuery(filter): ApiQuery<CustomerFilter>,
 ) -> Result<Json<SearchResult>, ApiError> {
-    let input = validate_search(params.q.as_deref(), filter, params.limit)?;
+    let mut input = validate_search(params.q.as_deref(), filter, params.limit)?;
+    input.filter.within_units = scope::scope_of(&state, &auth.actor).await?.unit_filter();
     let rows = state
         .store
         .search_customers(input.query.as_ref(), &input.filter, input.limit)
@@ -260,11 +275,14 @@ pub async fn search_customers(
 )]
 pub async fn get_customer(
     State(state): State<AppState>,
+    auth: Auth,
+    ClientAddr(addr): ClientAddr,
     ApiPath(raw): ApiPath<String>,
 ) -> Result<Json<CustomerView>, ApiError> {
     let no = parse_customer_no(&raw)?;
-    let d = load_customer(&state, &no).await?;
-    Ok(Json(CustomerView::from_detail(&d)))
+    let d = scope::customer_for(&state, &auth.actor, &no).await?;
+    let reveal = scope::default_reveal(&state, &auth, &d, &addr).await?;
+    Ok(Json(CustomerView::from_detail(&d, reveal)))
 }
 
 /// Bills, payments (late and bounced marked), daily readings, load curves and arrears of one
@@ -280,18 +298,13 @@ pub async fn get_customer(
 )]
 pub async fn customer_history(
     State(state): State<AppState>,
+    auth: Auth,
     ApiPath(raw): ApiPath<String>,
     ApiQuery(params): ApiQuery<HistoryParams>,
 ) -> Result<Json<HistoryView>, ApiError> {
     let no = parse_customer_no(&raw)?;
-    let months = params.months.unwrap_or(state.config.history_months);
-    if !(1..=MAX_MONTHS).contains(&months) {
-        return Err(ApiError::invalid(
-            "months",
-            format!("{months} is out of range: 1 to {MAX_MONTHS}"),
-        ));
-    }
-    load_customer(&state, &no).await?;
+    let months = history_months(&state, &params)?;
+    scope::customer_for(&state, &auth.actor, &no).await?;
     let today = crate::time::today();
     let h = state.lake.customer_history(&no, months, today).await?;
     Ok(Json(HistoryView::build(no.as_str(), months, today, &h)))
@@ -310,10 +323,11 @@ pub async fn customer_history(
 )]
 pub async fn customer_plate(
     State(state): State<AppState>,
+    auth: Auth,
     ApiPath(raw): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let no = parse_customer_no(&raw)?;
-    let d = load_customer(&state, &no).await?;
+    let d = scope::customer_for(&state, &auth.actor, &no).await?;
     let svg = crate::plate::plate_svg(&plate_of(&state, &d))
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(svg_response(svg, &format!("plate-{no}.svg")))
@@ -332,10 +346,11 @@ pub async fn customer_plate(
 )]
 pub async fn area_plates(
     State(state): State<AppState>,
+    auth: Auth,
     ApiPath(raw): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let code = Code::parse_field("area_code", &raw)?;
-    let area = load_area(&state, &code).await?;
+    let area = scope::area_for(&state, &auth.actor, &code).await?;
     let plates = area_plates_of(&state, &area);
     let svg = crate::plate::batch_svg(&plates, &area_title(&area))
         .map_err(|e| ApiError::Internal(e.to_string()))?;

@@ -10,6 +10,7 @@ use crate::{AppState, api, assets};
 use axum::Router;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{FromRequestParts, Path, Request, State};
+use axum::handler::Handler;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
@@ -21,28 +22,84 @@ use griddesk_domain::values::{Code, CustomerNo, Lang};
 use griddesk_store::CustomerFilter;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
+#[path = "console_access.rs"]
+mod access;
+
 /// Rows a console search shows.
 const CONSOLE_LIMIT: u32 = 50;
 const RECENT_PAYMENTS: usize = 12;
 const RECENT_READINGS: usize = 10;
 
+/// The console's routes, registered through [`Registry`] so the route table lists them.
+fn register<R: Registry>(r: R) -> R {
+    r.get("/", || async { Redirect::to("/console") })
+        .get("/console", home)
+        .get("/console/search", search)
+        .get("/console/customers/{customer_no}", customer)
+        .post("/console/customers/{customer_no}/unmask", access::unmask)
+        .get("/console/areas/{area_code}/plates", area_plates)
+        .get("/login", access::login_page)
+        .post("/login", access::login)
+        .post("/logout", access::logout)
+        .get("/console/audit", access::audit_page)
+        .get("/console/tokens", access::tokens_page)
+        .post("/console/tokens", access::create_token)
+        .post("/console/tokens/{id}/revoke", access::revoke_token)
+        .get("/portal", access::portal)
+        .post("/portal/code", access::portal_code)
+        .post("/portal/login", access::portal_login)
+        .get("/portal/account", access::portal_account)
+}
+
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(|| async { Redirect::to("/console") }))
-        .route("/console", get(home))
-        .route("/console/search", get(search))
-        .route("/console/customers/{customer_no}", get(customer))
-        .route("/console/areas/{area_code}/plates", get(area_plates))
+    register(RouterRegistry(Router::new()))
+        .0
         .route_layer(middleware::from_fn(lang_cookie))
 }
 
-/// Per-request page context: language and where we are (for the language switch link).
+/// (method, path) of every console route.
+pub fn route_list() -> Vec<(&'static str, &'static str)> {
+    register(ListRegistry(Vec::new())).0
+}
+
+/// Something console routes are registered with: the router, or the list of routes.
+trait Registry: Sized {
+    fn get<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H) -> Self;
+    fn post<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H) -> Self;
+}
+
+struct RouterRegistry(Router<AppState>);
+struct ListRegistry(Vec<(&'static str, &'static str)>);
+
+impl Registry for RouterRegistry {
+    fn get<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H) -> Self {
+        RouterRegistry(self.0.route(path, get(h)))
+    }
+    fn post<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H) -> Self {
+        RouterRegistry(self.0.route(path, axum::routing::post(h)))
+    }
+}
+
+impl Registry for ListRegistry {
+    fn get<H: Handler<T, AppState>, T: 'static>(mut self, path: &'static str, _: H) -> Self {
+        self.0.push(("GET", path));
+        self
+    }
+    fn post<H: Handler<T, AppState>, T: 'static>(mut self, path: &'static str, _: H) -> Self {
+        self.0.push(("POST", path));
+        self
+    }
+}
+
+/// Per-request page context: language, where we are (for the language switch link) and who is
+/// reading (for the menu and the CSRF token of forms).
 #[derive(Debug, Clone)]
 pub struct Ctx {
     pub lang: Lang,
     path: String,
     query: String,
     company: String,
+    auth: Option<crate::auth::Auth>,
 }
 
 impl Ctx {
@@ -55,7 +112,20 @@ impl Ctx {
             path: uri.path().to_owned(),
             query,
             company: company.to_owned(),
+            auth: None,
         }
+    }
+
+    fn may(&self, p: griddesk_domain::access::Permission) -> bool {
+        self.auth.as_ref().is_some_and(|a| a.actor.may(p))
+    }
+
+    /// The session's CSRF token for forms (empty without a session).
+    fn csrf(&self) -> &str {
+        self.auth
+            .as_ref()
+            .and_then(|a| a.csrf())
+            .unwrap_or_default()
     }
 
     fn t(&self, k: T) -> &'static str {
@@ -86,11 +156,10 @@ impl FromRequestParts<AppState> for Ctx {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        Ok(Ctx::from_request_parts_raw(
-            &parts.uri,
-            &parts.headers,
-            &state.config.company_name,
-        ))
+        let mut ctx =
+            Ctx::from_request_parts_raw(&parts.uri, &parts.headers, &state.config.company_name);
+        ctx.auth = parts.extensions.get::<crate::auth::Auth>().cloned();
+        Ok(ctx)
     }
 }
 
@@ -150,6 +219,22 @@ impl ConsoleError {
                 format!("{field}: {detail}"),
             ),
             E::NotFound { value, .. } => (StatusCode::NOT_FOUND, not_found, value.clone()),
+            E::Forbidden(why) => (StatusCode::FORBIDDEN, T::Forbidden, (*why).to_owned()),
+            E::Csrf => (
+                StatusCode::FORBIDDEN,
+                T::Forbidden,
+                ctx.t(T::CsrfDetail).to_owned(),
+            ),
+            E::Unauthenticated => (
+                StatusCode::UNAUTHORIZED,
+                T::Forbidden,
+                ctx.t(T::LoginRequired).to_owned(),
+            ),
+            E::TooManyRequests { retry_after } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                T::Forbidden,
+                i18n::retry_after(ctx.lang, *retry_after),
+            ),
             _ => {
                 tracing::error!(error = %e, "console request failed");
                 (
@@ -183,6 +268,13 @@ impl IntoResponse for ConsoleError {
         )
             .into_response()
     }
+}
+
+/// The HTML page of a refused console request (403 and friends).
+pub fn error_page(req: &Request, e: ApiError) -> Response {
+    let mut ctx = Ctx::from_request_parts_raw(req.uri(), req.headers(), "GridDesk");
+    ctx.auth = req.extensions().get::<crate::auth::Auth>().cloned();
+    ConsoleError::from_api(&ctx, e, T::NotFoundTitle).into_response()
 }
 
 /// The HTML 404 page for unknown non-API paths.
@@ -222,8 +314,28 @@ fn page(ctx: &Ctx, title: &str, charts: bool, body: Markup) -> Markup {
                             span.brand-sub { (ctx.t(T::AppName)) }
                         }
                         nav.topnav {
-                            a href="/console" { (ctx.t(T::NavSearch)) }
+                            @if ctx.may(griddesk_domain::access::Permission::ArchiveRead) {
+                                a href="/console" { (ctx.t(T::NavSearch)) }
+                            }
+                            @if ctx.may(griddesk_domain::access::Permission::AuditRead) {
+                                a href="/console/audit" { (ctx.t(T::NavAudit)) }
+                            }
+                            @if ctx.may(griddesk_domain::access::Permission::TokenAdmin) {
+                                a href="/console/tokens" { (ctx.t(T::NavTokens)) }
+                            }
                             a href="/api/docs" { (ctx.t(T::NavApi)) }
+                            @if let Some(a) = &ctx.auth {
+                                span.whoami title=(a.actor.audit_id()) {
+                                    (a.actor.display_name())
+                                    @if let Some(r) = a.actor.role() { " · " (r.label(ctx.lang)) }
+                                }
+                                @if a.session.is_some() {
+                                    form.inline method="post" action=(if matches!(a.actor, griddesk_domain::access::Actor::Customer { .. }) { "/logout?to=portal" } else { "/logout" }) {
+                                        input type="hidden" name="csrf" value=(ctx.csrf());
+                                        button.linklike type="submit" { (ctx.t(T::Logout)) }
+                                    }
+                                }
+                            }
                             a.lang-switch href=(ctx.switch_href()) title=(ctx.t(T::LangSwitchTitle)) {
                                 (ctx.t(T::LangSwitch))
                             }
@@ -359,11 +471,20 @@ async fn search(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, uri
             form.q = p.q.clone().unwrap_or_default();
             form.filter = f.clone();
             match api::validate_search(p.q.as_deref(), f, Some(CONSOLE_LIMIT)) {
-                Ok(input) => state
-                    .store
-                    .search_customers(input.query.as_ref(), &input.filter, input.limit)
-                    .await
-                    .map_err(ApiError::from),
+                Ok(mut input) => match &ctx.auth {
+                    Some(a) => match crate::scope::scope_of(&state, &a.actor).await {
+                        Ok(scope) => {
+                            input.filter.within_units = scope.unit_filter();
+                            state
+                                .store
+                                .search_customers(input.query.as_ref(), &input.filter, input.limit)
+                                .await
+                                .map_err(ApiError::from)
+                        }
+                        Err(e) => Err(e),
+                    },
+                    None => Err(ApiError::Unauthenticated),
+                },
                 Err(e) => Err(e),
             }
         }
@@ -471,18 +592,46 @@ fn label(ctx: &Ctx, l: &crate::model::Label) -> &'static str {
 async fn customer(
     State(state): State<AppState>,
     ctx: Ctx,
+    addr: crate::auth::ClientAddr,
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Markup, ConsoleError> {
+    customer_page(&state, &ctx, &addr.0, path, None).await
+}
+
+/// The customer 360 page; `unmask_reason` set when the reader asked to see personal data.
+async fn customer_page(
+    state: &AppState,
+    ctx: &Ctx,
+    addr: &str,
+    path: Result<Path<String>, PathRejection>,
+    unmask_reason: Option<&str>,
+) -> Result<Markup, ConsoleError> {
     let nf = T::CustomerNotFound;
+    let fail = |e: ApiError| ConsoleError::from_api(ctx, e, nf);
     let raw = path
-        .map_err(|e| {
-            ConsoleError::from_api(&ctx, ApiError::invalid("customer_no", e.body_text()), nf)
-        })?
+        .map_err(|e| fail(ApiError::invalid("customer_no", e.body_text())))?
         .0;
-    let no = CustomerNo::parse(&raw).map_err(|e| ConsoleError::from_api(&ctx, e.into(), nf))?;
-    let detail = api::load_customer(&state, &no)
+    let auth = ctx
+        .auth
+        .as_ref()
+        .ok_or_else(|| fail(ApiError::Unauthenticated))?;
+    let no = CustomerNo::parse(&raw).map_err(|e| fail(e.into()))?;
+    let detail = crate::scope::customer_for(state, &auth.actor, &no)
         .await
-        .map_err(|e| ConsoleError::from_api(&ctx, e, nf))?;
+        .map_err(fail)?;
+    let reveal = match unmask_reason {
+        Some(raw_reason) => {
+            let reason =
+                griddesk_domain::access::parse_reason(raw_reason).map_err(|e| fail(e.into()))?;
+            crate::scope::audit_unmask(state, &auth.actor, &no, &reason, addr)
+                .await
+                .map_err(fail)?;
+            griddesk_domain::access::Reveal::Explicit
+        }
+        None => crate::scope::default_reveal(state, auth, &detail, addr)
+            .await
+            .map_err(fail)?,
+    };
     let months = state.config.history_months;
     let today = crate::time::today();
     let history = match state.lake.customer_history(&no, months, today).await {
@@ -492,10 +641,10 @@ async fn customer(
             None
         }
     };
-    let v = CustomerView::from_detail(&detail);
+    let v = CustomerView::from_detail(&detail, reveal);
     let title = format!("{} {}", v.customer_no, v.name);
-    let body = customer_body(&ctx, &v, history.as_ref(), months);
-    Ok(page(&ctx, &title, true, body))
+    let body = customer_body(ctx, &v, history.as_ref(), months);
+    Ok(page(ctx, &title, true, body))
 }
 
 fn customer_body(ctx: &Ctx, v: &CustomerView, h: Option<&HistoryView>, months: u32) -> Markup {
@@ -535,6 +684,24 @@ fn customer_body(ctx: &Ctx, v: &CustomerView, h: Option<&HistoryView>, months: u
                     a.btn.btn-secondary href=(format!("/console/areas/{area}/plates")) { (ctx.t(T::PrintAreaPlates)) }
                 }
             }
+        }
+        @if v.personal_data == "masked" {
+            @if ctx.may(griddesk_domain::access::Permission::PiiUnmask) {
+                details.card.unmask #unmask {
+                    summary { (ctx.t(T::UnmaskTitle)) }
+                    form method="post" action=(format!("/console/customers/{}/unmask", v.customer_no)) {
+                        input type="hidden" name="csrf" value=(ctx.csrf());
+                        label.field {
+                            span.field-label { (ctx.t(T::UnmaskReason)) }
+                            input type="text" name="reason" required minlength="2" maxlength="200" placeholder=(ctx.t(T::UnmaskReasonHint));
+                        }
+                        button.btn type="submit" { (ctx.t(T::UnmaskButton)) }
+                        p.muted { (ctx.t(T::UnmaskNote)) }
+                    }
+                }
+            }
+        } @else {
+            div.alert.alert-info #unmasked { (ctx.t(if v.personal_data == "assigned_manager" { T::ShownAsManager } else { T::ShownUnmasked })) }
         }
         div.grid-2 {
             section.card #classification {
@@ -764,7 +931,12 @@ async fn area_plates(
         .0;
     let code = Code::parse_field("area_code", &raw)
         .map_err(|e| ConsoleError::from_api(&ctx, e.into(), nf))?;
-    let area = api::load_area(&state, &code)
+    let actor = ctx
+        .auth
+        .as_ref()
+        .map(|a| a.actor.clone())
+        .ok_or_else(|| ConsoleError::from_api(&ctx, ApiError::Unauthenticated, nf))?;
+    let area = crate::scope::area_for(&state, &actor, &code)
         .await
         .map_err(|e| ConsoleError::from_api(&ctx, e, nf))?;
     let plates = api::area_plates_of(&state, &area);

@@ -36,6 +36,18 @@ pub enum ApiError {
     /// No route for this path.
     #[error("no such resource")]
     NoRoute,
+    /// No valid session or token.
+    #[error("authentication required")]
+    Unauthenticated,
+    /// Authenticated, but the role or scope does not allow this.
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    /// A state-changing request without the session's CSRF token.
+    #[error("CSRF token missing or wrong")]
+    Csrf,
+    /// Too many attempts (login, one-time codes); retry after the given seconds.
+    #[error("too many attempts")]
+    TooManyRequests { retry_after: u64 },
     #[error("method not allowed")]
     MethodNotAllowed,
     #[error("request body too large")]
@@ -60,6 +72,9 @@ impl ApiError {
         match self {
             ApiError::Invalid { .. } => StatusCode::BAD_REQUEST,
             ApiError::NotFound { .. } | ApiError::NoRoute => StatusCode::NOT_FOUND,
+            ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) | ApiError::Csrf => StatusCode::FORBIDDEN,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -86,6 +101,27 @@ impl ApiError {
                 "not-found",
                 "Not found",
                 "no such resource; see /api/openapi.json".to_owned(),
+                None,
+            ),
+            ApiError::Unauthenticated => (
+                "unauthenticated",
+                "Authentication required",
+                "log in, or send a valid API token as `Authorization: Bearer <token>`".to_owned(),
+                None,
+            ),
+            ApiError::Forbidden(why) => ("forbidden", "Forbidden", (*why).to_owned(), None),
+            ApiError::Csrf => (
+                "csrf",
+                "Forbidden",
+                "state-changing requests of a browser session need the session's CSRF token \
+                 (form field `csrf` or header X-CSRF-Token)"
+                    .to_owned(),
+                Some("csrf".to_owned()),
+            ),
+            ApiError::TooManyRequests { retry_after } => (
+                "too-many-requests",
+                "Too many attempts",
+                format!("too many attempts; try again in {retry_after} seconds"),
                 None,
             ),
             ApiError::MethodNotAllowed => (
@@ -134,7 +170,14 @@ impl From<ParseError> for ApiError {
 
 impl From<griddesk_store::StoreError> for ApiError {
     fn from(e: griddesk_store::StoreError) -> Self {
-        ApiError::Internal(e.to_string())
+        match e {
+            // A reference named in the request (an org unit, a login) that does not exist.
+            griddesk_store::StoreError::MissingReference { field, value } => ApiError::Invalid {
+                field: field.to_owned(),
+                detail: format!("{value:?} does not exist"),
+            },
+            other => ApiError::Internal(other.to_string()),
+        }
     }
 }
 
@@ -162,7 +205,22 @@ impl IntoResponse for ApiError {
             }
             _ => {}
         }
-        problem_response(self.status(), &self.problem())
+        let mut resp = problem_response(self.status(), &self.problem());
+        match &self {
+            ApiError::Unauthenticated => {
+                resp.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"griddesk\""),
+                );
+            }
+            ApiError::TooManyRequests { retry_after } => {
+                if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
+                    resp.headers_mut().insert(header::RETRY_AFTER, v);
+                }
+            }
+            _ => {}
+        }
+        resp
     }
 }
 

@@ -54,6 +54,39 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
     }
 }
 
+/// JSON body extractor whose rejections are problem documents naming the offending field.
+pub struct ApiJson<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for ApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        use axum::extract::rejection::JsonRejection;
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::invalid(
+                "content-type",
+                "send the body as application/json",
+            )),
+            Err(JsonRejection::JsonDataError(e)) => {
+                let text = e.body_text();
+                let inner = text.split_once(": ").map_or(text.as_str(), |(_, r)| r);
+                let field = field_from_serde_text(inner).unwrap_or_else(|| "body".to_owned());
+                Err(ApiError::Invalid {
+                    field,
+                    detail: inner.to_owned(),
+                })
+            }
+            Err(JsonRejection::BytesRejection(_)) => Err(ApiError::PayloadTooLarge),
+            Err(other) => Err(ApiError::invalid("body", other.body_text())),
+        }
+    }
+}
+
 /// Path-parameter extractor.
 pub struct ApiPath<T>(pub T);
 

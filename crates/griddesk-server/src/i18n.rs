@@ -148,6 +148,72 @@ texts! {
     DownloadSvg => "下载 SVG", "Download SVG";
     Footer => "GridDesk 供电客户服务平台 · 服务热线 95598", "GridDesk power supply customer service · hotline 95598";
     TimesNote => "时间均为北京时间 (UTC+8)", "Times in Asia/Shanghai (UTC+8)";
+    NavAudit => "审计日志", "Audit trail";
+    NavTokens => "接口令牌", "API tokens";
+    Logout => "退出", "Log out";
+    Forbidden => "无权访问", "Access denied";
+    CsrfDetail => "表单已过期或来源不明，请刷新页面后重试。", "The form has expired or did not come from this site; reload the page and try again.";
+    LoginRequired => "请先登录。", "Please log in first.";
+    LoginTitle => "员工登录", "Staff login";
+    LoginLead => "使用工号和密码登录客户服务平台。", "Log in with your staff login and password.";
+    LoginName => "工号", "Login";
+    Password => "密码", "Password";
+    LoginButton => "登录", "Log in";
+    LoginFailed => "工号或密码错误。", "Wrong login or password.";
+    AccountLocked => "连续登录失败次数过多，账号已临时锁定，请稍后再试。", "Too many failed attempts: the account is locked for a while. Try again later.";
+    PortalLink => "客户自助服务", "Customer self-service";
+    UnmaskTitle => "显示完整个人信息", "Show full personal information";
+    UnmaskReason => "查看原因", "Reason";
+    UnmaskReasonHint => "例如：客户来电核实联系电话", "e.g. customer called to confirm the phone number";
+    UnmaskButton => "显示", "Show";
+    UnmaskNote => "查看完整个人信息将记入审计日志（查看人、时间、原因、来源地址）。", "Showing personal information in full is recorded in the audit trail (who, when, why, from where).";
+    ShownUnmasked => "个人信息已完整显示，本次查看已记入审计日志。", "Personal information is shown in full; this read has been recorded in the audit trail.";
+    ShownAsManager => "您是该客户的客户经理，个人信息完整显示，查看已记入审计日志。", "You are this customer's manager: personal information is shown in full and the read is recorded in the audit trail.";
+    AuditTitle => "审计日志", "Audit trail";
+    AuditLead => "所有写操作与完整个人信息查看记录，只可追加，不可修改或删除。", "Every write and every unmasked read; append-only, never changed or deleted.";
+    AuditActor => "操作人", "Actor";
+    AuditAction => "操作", "Action";
+    AuditTargetKind => "对象类型", "Record kind";
+    AuditTarget => "对象", "Record";
+    AuditFrom => "开始日期", "From";
+    AuditTo => "结束日期", "To";
+    AuditTime => "时间", "Time";
+    AuditReason => "原因", "Reason";
+    AuditSource => "来源", "From address";
+    AuditChange => "变更/内容", "Change / content";
+    AuditExport => "导出 CSV", "Export CSV";
+    AuditOlder => "更早记录", "Older records";
+    Filter => "筛选", "Filter";
+    TokensTitle => "接口令牌", "API tokens";
+    TokensLead => "供短信网关、IVR、微信等外部系统调用接口；令牌只在创建时显示一次。", "For integrations (SMS gateway, IVR, WeChat); a token is shown once, when it is created.";
+    TokenName => "名称", "Name";
+    TokenRole => "角色", "Role";
+    TokenUnit => "所属单位", "Unit";
+    TokenExpiresDays => "有效天数", "Valid for (days)";
+    TokenCreate => "创建令牌", "Create token";
+    TokenCreated => "令牌已创建。请立即复制保存，关闭页面后将无法再次查看：", "Token created. Copy it now; it will not be shown again:";
+    TokenRevoke => "吊销", "Revoke";
+    TokenRevoked => "已吊销", "Revoked";
+    TokenExpired => "已过期", "Expired";
+    TokenLive => "有效", "Active";
+    TokenStatus => "状态", "Status";
+    TokenCreatedAt => "创建时间", "Created";
+    TokenExpiresAt => "到期时间", "Expires";
+    PortalTitle => "客户自助服务", "Customer self-service";
+    PortalLead => "输入户号，验证码将发送到您登记的手机。", "Enter your customer number; a code is sent to your registered mobile phone.";
+    PortalSendCode => "获取验证码", "Send code";
+    PortalCode => "验证码", "Code";
+    PortalCodeSent => "如该户号已登记手机，验证码已发送，5分钟内有效。", "If the customer number has a registered mobile phone, a code has been sent; it is valid for 5 minutes.";
+    PortalAccount => "我的账户", "My account";
+    PortalRecentBills => "近期账单", "Recent bills";
+}
+
+/// "请 60 秒后再试" / "try again in 60 seconds".
+pub fn retry_after(lang: Lang, seconds: u64) -> String {
+    match lang {
+        Lang::Zh => format!("尝试次数过多，请 {seconds} 秒后再试。"),
+        Lang::En => format!("Too many attempts; try again in {seconds} seconds."),
+    }
 }
 
 /// "共 12 条结果" / "12 results".

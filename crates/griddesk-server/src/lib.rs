@@ -2,19 +2,26 @@
 //! from the handlers, the customer-360 web console (server-rendered, zh-CN by default), customer
 //! number plates, /healthz and Prometheus /metrics.
 //!
-//! Invariants: every personal field leaving the server is masked (D12, see [`model`]); every API
-//! failure is an `application/problem+json` document (see [`error`]); bad input never yields a
-//! 500 or a panic; every response carries the security headers.
+//! Invariants: every route has an access rule in [`policy::RULES`] and is refused without one;
+//! every personal field leaving the server is masked (D12, see [`model`]) unless the reader
+//! unmasked it, and such reads are audited ([`scope`]); every API failure is an
+//! `application/problem+json` document (see [`error`]); bad input never yields a 500 or a panic;
+//! every response carries the security headers.
 
 pub mod api;
+pub mod api_access;
 mod assets;
+pub mod auth;
 mod console;
 pub mod error;
 pub mod extract;
 mod i18n;
 pub mod metrics;
 pub mod model;
+pub mod notify;
 pub mod plate;
+pub mod policy;
+pub mod scope;
 pub mod time;
 
 use axum::Router;
@@ -47,6 +54,7 @@ pub struct ServerConfig {
     pub company_name: String,
     /// Default window of the customer history, in months.
     pub history_months: u32,
+    pub auth: auth::AuthConfig,
 }
 
 impl Default for ServerConfig {
@@ -54,6 +62,7 @@ impl Default for ServerConfig {
         Self {
             company_name: "GridDesk示范供电公司".to_owned(),
             history_months: 36,
+            auth: auth::AuthConfig::default(),
         }
     }
 }
@@ -64,6 +73,28 @@ pub struct AppState {
     pub store: Arc<dyn griddesk_store::Store>,
     pub lake: Arc<griddesk_lake::Lake>,
     pub config: Arc<ServerConfig>,
+    /// Delivers messages to customers (one-time codes).
+    pub notifier: Arc<dyn notify::Notifier>,
+    pub orgs: Arc<scope::OrgCache>,
+    pub throttle: Arc<scope::AddrThrottle>,
+}
+
+impl AppState {
+    pub fn new(
+        store: Arc<dyn griddesk_store::Store>,
+        lake: Arc<griddesk_lake::Lake>,
+        config: ServerConfig,
+        notifier: Arc<dyn notify::Notifier>,
+    ) -> Self {
+        Self {
+            store,
+            lake,
+            config: Arc::new(config),
+            notifier,
+            orgs: Arc::default(),
+            throttle: Arc::default(),
+        }
+    }
 }
 
 #[derive(OpenApi)]
@@ -74,12 +105,95 @@ pub struct AppState {
         license(name = "Apache-2.0")
     ),
     tags(
-        (name = "customers", description = "Customer archive: search, 360 record, history, plates"),
+        (name = "customers", description = "Customer archive: search, 360 record, history, plates, unmasking"),
         (name = "archive", description = "Organisation, topology and statistics"),
+        (name = "access", description = "The caller, API tokens of integrations, the audit trail"),
+        (name = "self-service", description = "Customers' own account, after a one-time code login"),
         (name = "operations", description = "Health, metrics and this document"),
-    )
+    ),
+    modifiers(&AccessDocs)
 )]
 struct ApiDoc;
+
+/// Documents authentication from the access rules: the two schemes, and on every protected
+/// operation its security requirement, the permission it needs, and the 401/403 answers.
+struct AccessDocs;
+
+impl utoipa::Modify for AccessDocs {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+        };
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "API token of an integration, created by an administrator",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                auth::SESSION_COOKIE,
+                "Console or self-service session; state-changing requests also need the X-CSRF-Token header",
+            ))),
+        );
+        for (path, item) in doc.paths.paths.iter_mut() {
+            let ops = [
+                ("GET", item.get.as_mut()),
+                ("POST", item.post.as_mut()),
+                ("PUT", item.put.as_mut()),
+                ("PATCH", item.patch.as_mut()),
+                ("DELETE", item.delete.as_mut()),
+            ];
+            for (method, op) in ops {
+                let Some(op) = op else { continue };
+                let m = axum::http::Method::from_bytes(method.as_bytes()).unwrap_or_default();
+                let needs = match policy::rule(&m, path) {
+                    Some(policy::Rule::Perm(p)) => format!("permission `{}`", p.code()),
+                    Some(policy::Rule::LoggedIn) => "any logged-in caller".to_owned(),
+                    _ => continue,
+                };
+                op.security = Some(vec![
+                    SecurityRequirement::new("bearer", Vec::<String>::new()),
+                    SecurityRequirement::new("session", Vec::<String>::new()),
+                ]);
+                let note = format!("\n\nRequires {needs}.");
+                op.description = Some(op.description.take().unwrap_or_default() + &note);
+                for (code, text) in [
+                    (
+                        "401",
+                        "Not logged in, or the token is unknown, revoked or expired",
+                    ),
+                    ("403", "The role or organisation unit does not allow this"),
+                ] {
+                    op.responses
+                        .responses
+                        .entry(code.to_owned())
+                        .or_insert_with(|| {
+                            utoipa::openapi::ResponseBuilder::new()
+                                .description(text)
+                                .content(
+                                    error::PROBLEM_JSON,
+                                    utoipa::openapi::ContentBuilder::new()
+                                        .schema(Some(utoipa::openapi::Ref::from_schema_name(
+                                            "Problem",
+                                        )))
+                                        .build(),
+                                )
+                                .build()
+                                .into()
+                        });
+                }
+            }
+        }
+    }
+}
 
 /// Every documented route. Each handler gets its own `routes!` call: utoipa-axum would otherwise
 /// register all paths of one call on one method router.
@@ -98,7 +212,44 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(api::area_plates))
         .routes(routes!(api::stats))
         .routes(routes!(api::org_units))
+        .routes(routes!(api_access::unmask))
+        .routes(routes!(api_access::me))
+        .routes(routes!(api_access::list_tokens, api_access::post_token))
+        .routes(routes!(api_access::delete_token))
+        .routes(routes!(api_access::audit))
+        .routes(routes!(api_access::audit_csv))
+        .routes(routes!(api_access::self_otp))
+        .routes(routes!(api_access::self_login))
+        .routes(routes!(api_access::self_record))
+        .routes(routes!(api_access::self_history))
 }
+
+/// Every route of the application as (method, path pattern): the API's from its OpenAPI
+/// document (which the API router is built from), the console's from its own registry. The
+/// route × role test walks this table.
+pub fn route_table() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (path, item) in openapi().paths.paths {
+        for (method, present) in [
+            ("GET", item.get.is_some()),
+            ("POST", item.post.is_some()),
+            ("PUT", item.put.is_some()),
+            ("PATCH", item.patch.is_some()),
+            ("DELETE", item.delete.is_some()),
+        ] {
+            if present {
+                out.push((method.to_owned(), path.clone()));
+            }
+        }
+    }
+    for (method, path) in console::route_list() {
+        out.push((method.to_owned(), path.to_owned()));
+    }
+    out.push(("GET".to_owned(), ASSETS_PATH.to_owned()));
+    out
+}
+
+const ASSETS_PATH: &str = "/assets/{*path}";
 
 /// The OpenAPI document of every API route, derived from the handlers.
 pub fn openapi() -> utoipa::openapi::OpenApi {
@@ -119,9 +270,15 @@ pub fn router(state: AppState) -> Router {
     let app = Router::new()
         .merge(api)
         .merge(console::routes())
-        .route("/assets/{*path}", get(assets::serve))
+        .route(ASSETS_PATH, get(assets::serve))
+        // After routing, so the matched path names the rule; only routes, not the fallback.
+        .route_layer(middleware::from_fn(policy::authorize))
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ))
         .with_state(state);
     with_layers(app)
 }
@@ -144,6 +301,14 @@ fn with_layers(app: Router) -> Router {
                 header::REFERRER_POLICY,
                 HeaderValue::from_static("same-origin"),
             ))
+            .layer(SetResponseHeaderLayer::overriding(
+                header::X_FRAME_OPTIONS,
+                HeaderValue::from_static("DENY"),
+            ))
+            .layer(SetResponseHeaderLayer::if_not_present(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("no-store"),
+            ))
             .layer(middleware::from_fn(metrics::track))
             .layer(middleware::from_fn(api_problems))
             .layer(CatchPanicLayer::custom(error::panic_response))
@@ -151,7 +316,7 @@ fn with_layers(app: Router) -> Router {
     )
 }
 
-fn is_api_path(path: &str) -> bool {
+pub(crate) fn is_api_path(path: &str) -> bool {
     path.starts_with("/api/") || path == "/api" || path == "/healthz" || path == "/metrics"
 }
 
@@ -203,9 +368,12 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 /// Completes on Ctrl-C or SIGTERM.
@@ -321,6 +489,10 @@ mod tests {
             "/api/v1/areas/{area_code}/plates.svg",
             "/api/v1/stats",
             "/api/v1/org-units",
+            "/api/v1/me",
+            "/api/v1/tokens",
+            "/api/v1/audit",
+            "/api/v1/self",
         ] {
             assert!(doc.paths.paths.contains_key(p), "{p} is undocumented");
         }

@@ -2,6 +2,7 @@
 //! customer. Every personal field (phone, ID number, exact address, e-mail) is masked here (D12),
 //! so neither the API nor a page can show the raw value by accident.
 
+use griddesk_domain::access::Reveal;
 use griddesk_domain::billing::{Bill, LoadCurve, PayChannel, Period};
 use griddesk_domain::customer::{
     ContactChannel, Customer, ImportantGrade, Industry, Institution, LoadImportance,
@@ -53,6 +54,7 @@ coded!(
     AreaType,
     PayChannel,
     OrgKind,
+    griddesk_domain::access::AuditAction,
 );
 
 impl Label {
@@ -159,9 +161,14 @@ pub struct CustomerView {
     #[schema(example = "0100000001")]
     pub customer_no: String,
     pub name: String,
-    /// Supply address, masked (D12).
+    /// How the personal fields below are shown: `masked` (the default, D12), `assigned_manager`
+    /// (the reader is the customer's manager) or `unmasked` (explicit, with a reason). Reads in
+    /// clear are audited.
+    #[schema(example = "masked")]
+    pub personal_data: &'static str,
+    /// Supply address, masked unless `personal_data` says otherwise.
     pub address: String,
-    /// Identity number, masked (D12).
+    /// Identity number, masked unless `personal_data` says otherwise.
     pub id_number: Option<String>,
     #[schema(format = Date)]
     pub opened_on: String,
@@ -176,13 +183,30 @@ pub struct CustomerView {
 }
 
 impl CustomerView {
-    pub fn from_detail(d: &CustomerDetail) -> Self {
+    /// The record as `reveal` allows: masked by default.
+    pub fn from_detail(d: &CustomerDetail, reveal: Reveal) -> Self {
         let c: &Customer = &d.customer;
+        let clear = reveal.is_clear();
         Self {
             customer_no: c.customer_no.to_string(),
             name: c.name.clone(),
-            address: mask::address(&c.address),
-            id_number: c.id_number.as_ref().map(mask::id_number),
+            personal_data: match reveal {
+                Reveal::Masked => "masked",
+                Reveal::AssignedManager => "assigned_manager",
+                Reveal::Explicit => "unmasked",
+            },
+            address: if clear {
+                c.address.clone()
+            } else {
+                mask::address(&c.address)
+            },
+            id_number: c.id_number.as_ref().map(|id| {
+                if clear {
+                    id.to_string()
+                } else {
+                    mask::id_number(id)
+                }
+            }),
             opened_on: c.opened_on.to_string(),
             classification: Classification {
                 supply_relation: Label::of(c.supply_relation),
@@ -218,8 +242,18 @@ impl CustomerView {
                 .map(|k| ContactView {
                     name: k.name.clone(),
                     role: k.role.clone(),
-                    phones: k.phones.iter().map(mask::phone).collect(),
-                    email: k.email.as_ref().map(|e| mask_email(e.as_str())),
+                    phones: k
+                        .phones
+                        .iter()
+                        .map(|p| if clear { p.to_string() } else { mask::phone(p) })
+                        .collect(),
+                    email: k.email.as_ref().map(|e| {
+                        if clear {
+                            e.to_string()
+                        } else {
+                            mask_email(e.as_str())
+                        }
+                    }),
                     preferred_channel: Label::of(k.preferred_channel),
                 })
                 .collect(),

@@ -14,6 +14,17 @@ pub fn shanghai() -> &'static TimeZone {
     })
 }
 
+/// The current instant (UTC).
+pub fn now() -> Timestamp {
+    Timestamp::now()
+}
+
+/// `ts` plus `minutes` (saturating at the end of jiff's range).
+pub fn add_minutes(ts: Timestamp, minutes: i64) -> Timestamp {
+    ts.checked_add(jiff::SignedDuration::from_mins(minutes))
+        .unwrap_or(Timestamp::MAX)
+}
+
 /// Today's date in Asia/Shanghai.
 pub fn today() -> jiff::civil::Date {
     Timestamp::now().to_zoned(shanghai().clone()).date()

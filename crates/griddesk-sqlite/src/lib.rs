@@ -210,3 +210,5 @@ impl Store for SqliteStore {
         read::stats(&self.pool).await
     }
 }
+
+griddesk_store::access_store_impl!(SqliteStore, sqlx::SqliteConnection, db);

@@ -15,6 +15,7 @@
 //! long as the test, or an `Option` of these where `None` means the backend was deliberately
 //! skipped (the test prints a note and returns).
 
+pub use crate::conformance_access::*;
 use crate::{CustomerFilter, RefKind, Store, StoreError};
 use griddesk_domain::customer::{
     Connection, ContactChannel, Customer, ImportantGrade, Industry, Institution, LoadImportance,
@@ -96,6 +97,12 @@ macro_rules! conformance_tests {
             theft_cases_in_detail,
             bulk_batch_crosses_statement_limits,
             ping_and_backend_name,
+            credentials_and_lockout_state,
+            sessions_expire_and_delete,
+            api_tokens_create_list_revoke,
+            one_time_codes,
+            audit_trail_is_append_only_and_searchable,
+            search_within_units,
         );
     };
 }

@@ -5,8 +5,12 @@
 //! Values cross this boundary as domain types that are already valid; the store never parses
 //! user input and never masks: masking belongs to the presentation layer.
 
+pub mod access;
 pub mod backend;
 pub mod conformance;
+mod conformance_access;
+
+pub use access::AccessStore;
 
 use griddesk_domain::customer::Customer;
 use griddesk_domain::org::{OrgUnit, Staff};
@@ -101,6 +105,11 @@ pub struct CustomerFilter {
     pub feeder: Option<String>,
     /// Login of the assigned customer manager.
     pub customer_manager: Option<String>,
+    /// The reader's scope: only customers served by these units. Set by the server from the
+    /// reader's role and unit, never from a query parameter.
+    #[serde(skip)]
+    #[param(ignore)]
+    pub within_units: Option<Vec<Code>>,
 }
 
 /// Kinds of record another record can refer to by code, for reference checks before an import.
@@ -118,7 +127,7 @@ pub enum RefKind {
 /// customer number) and all-or-nothing per call: either every record of the slice is written or,
 /// on error, none is.
 #[async_trait::async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: AccessStore + Send + Sync + 'static {
     /// "sqlite" or "postgres".
     fn backend(&self) -> &'static str;
     /// Cheap round trip for /healthz.

@@ -14,6 +14,7 @@ use griddesk_domain::values::{
     CapacityKva, Code, CustomerNo, Email, IdNumber, Money, PhoneNumber, VoltageKv, parse_decimal,
 };
 use griddesk_lake::{Lake, LakeWriter};
+use griddesk_server::notify::MemoryNotifier;
 use griddesk_server::{AppState, ServerConfig};
 use griddesk_store::Store;
 use jiff::ToSpan;
@@ -25,16 +26,212 @@ pub const COMPANY: &str = "GridDesk示范供电公司";
 
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// Sends the API token of a company-wide hotline agent with every request.
     pub client: reqwest::Client,
+    /// Sends no credentials.
+    pub anon: reqwest::Client,
+    pub store: Arc<dyn Store>,
+    /// One-time codes and other messages the server sent.
+    pub notifier: Arc<MemoryNotifier>,
     /// Every customer of the archive, as stored (raw personal data, for assertions).
     pub customers: Vec<Customer>,
     /// Keeps the database and the lake alive for the test's duration.
     _dir: tempfile::TempDir,
 }
 
+/// Password of the fixture staff that [`TestApp::login`] uses.
+pub const STAFF_PASSWORD: &str = "Test-Password-42";
+
+/// argon2id at a tiny cost: the tests hash many passwords and must not take minutes.
+pub fn test_server_config() -> ServerConfig {
+    ServerConfig {
+        company_name: COMPANY.to_owned(),
+        history_months: 36,
+        auth: griddesk_server::auth::AuthConfig {
+            argon2_m_kib: 256,
+            argon2_t: 1,
+            ..Default::default()
+        },
+    }
+}
+
+/// A browser-like session: the session cookie and its CSRF token.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+fn no_redirects() -> reqwest::ClientBuilder {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none())
+}
+
+/// The value of cookie `name` among a response's Set-Cookie headers.
+pub fn set_cookie_value(resp: &reqwest::Response, name: &str) -> Option<String> {
+    resp.headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
+    }
+
+    /// A new API token acting with `role` for organisation unit `unit`.
+    pub async fn token(&self, role: Role, unit: &str) -> String {
+        let secret = griddesk_server::auth::random_secret();
+        let now = jiff::Timestamp::now();
+        let actor = griddesk_domain::access::Actor::System {
+            name: "test".into(),
+        };
+        self.store
+            .create_api_token(
+                &griddesk_store::access::NewApiToken {
+                    name: format!("test {role}"),
+                    token_hash: griddesk_server::auth::secret_hash(&secret),
+                    role,
+                    org_unit: code(unit),
+                    created_by: "system:test".into(),
+                    created_at: now,
+                    expires_at: None,
+                },
+                &griddesk_domain::access::AuditEntry::new(
+                    &actor,
+                    griddesk_domain::access::AuditAction::TokenCreated,
+                    "api_token",
+                    "",
+                    "test",
+                    now,
+                ),
+            )
+            .await
+            .expect("create token");
+        secret
+    }
+
+    /// A client that sends `Authorization: Bearer <token>`.
+    pub fn bearer_client(token: &str) -> reqwest::Client {
+        let mut h = reqwest::header::HeaderMap::new();
+        h.insert(
+            reqwest::header::AUTHORIZATION,
+            format!("Bearer {token}").parse().expect("header"),
+        );
+        no_redirects().default_headers(h).build().expect("client")
+    }
+
+    /// A client acting with `role` for `unit` (through an API token).
+    pub async fn client_as(&self, role: Role, unit: &str) -> reqwest::Client {
+        Self::bearer_client(&self.token(role, unit).await)
+    }
+
+    /// Gives a fixture staff member the test password.
+    pub async fn set_password(&self, login: &str) {
+        let cfg = test_server_config().auth;
+        let hash = griddesk_server::auth::hash_password(&cfg, STAFF_PASSWORD).expect("hash");
+        let actor = griddesk_domain::access::Actor::System {
+            name: "test".into(),
+        };
+        self.store
+            .set_password(
+                &code(login),
+                &hash,
+                &griddesk_domain::access::AuditEntry::new(
+                    &actor,
+                    griddesk_domain::access::AuditAction::PasswordSet,
+                    "staff",
+                    login,
+                    "test",
+                    jiff::Timestamp::now(),
+                ),
+            )
+            .await
+            .expect("set password");
+    }
+
+    /// The login form's CSRF cookie (double submit), as a browser gets it from GET /login.
+    pub async fn form_csrf(&self, cookie: Option<&str>) -> String {
+        let mut req = self.anon.get(self.url("/login"));
+        if let Some(c) = cookie {
+            req = req.header(reqwest::header::COOKIE, c);
+        }
+        let resp = req.send().await.expect("GET /login");
+        assert_eq!(resp.status(), 200);
+        set_cookie_value(&resp, "gd_csrf")
+            .or_else(|| {
+                cookie
+                    .and_then(|c| c.split("; ").find_map(|kv| kv.strip_prefix("gd_csrf=")))
+                    .map(str::to_owned)
+            })
+            .expect("a form CSRF token")
+    }
+
+    /// Posts the login form; returns the response (303 on success).
+    pub async fn post_login(
+        &self,
+        login: &str,
+        password: &str,
+        extra_cookie: Option<&str>,
+    ) -> reqwest::Response {
+        let csrf = self.form_csrf(None).await;
+        let mut cookie = format!("gd_csrf={csrf}");
+        if let Some(c) = extra_cookie {
+            cookie = format!("{cookie}; {c}");
+        }
+        self.anon
+            .post(self.url("/login"))
+            .header(reqwest::header::COOKIE, cookie)
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("login", login),
+                ("password", password),
+                ("next", "/console"),
+            ])
+            .send()
+            .await
+            .expect("POST /login")
+    }
+
+    /// Logs a fixture staff member in through the login form (setting the test password first).
+    pub async fn login(&self, login: &str) -> Session {
+        self.set_password(login).await;
+        let resp = self.post_login(login, STAFF_PASSWORD, None).await;
+        assert_eq!(resp.status(), 303, "login of {login} succeeds");
+        let cookie = set_cookie_value(&resp, "gd_session").expect("session cookie");
+        self.session_from_cookie(&cookie).await
+    }
+
+    /// The session of a `gd_session` cookie value, with its CSRF token from /api/v1/me.
+    pub async fn session_from_cookie(&self, cookie: &str) -> Session {
+        let me: serde_json::Value = self
+            .anon
+            .get(self.url("/api/v1/me"))
+            .header(reqwest::header::COOKIE, format!("gd_session={cookie}"))
+            .send()
+            .await
+            .expect("GET /api/v1/me")
+            .json()
+            .await
+            .expect("me");
+        Session {
+            cookie: format!("gd_session={cookie}"),
+            csrf: me["csrf"].as_str().expect("csrf").to_owned(),
+        }
+    }
+
+    /// GET with a session.
+    pub async fn get_in(&self, s: &Session, path: &str) -> reqwest::Response {
+        self.anon
+            .get(self.url(path))
+            .header(reqwest::header::COOKIE, &s.cookie)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
@@ -126,14 +323,8 @@ pub async fn spawn_demo_app() -> TestApp {
 /// Serves an archive on 127.0.0.1:0 in a background task.
 async fn start(store: Arc<dyn Store>, dir: tempfile::TempDir, customers: Vec<Customer>) -> TestApp {
     let lake = Arc::new(Lake::open(&dir.path().join("lake")).expect("open lake"));
-    let state = AppState {
-        store,
-        lake,
-        config: Arc::new(ServerConfig {
-            company_name: COMPANY.to_owned(),
-            history_months: 36,
-        }),
-    };
+    let notifier = Arc::new(MemoryNotifier::default());
+    let state = AppState::new(store.clone(), lake, test_server_config(), notifier.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -143,15 +334,27 @@ async fn start(store: Arc<dyn Store>, dir: tempfile::TempDir, customers: Vec<Cus
             .await
             .expect("server");
     });
-    TestApp {
+    let mut app = TestApp {
         addr,
-        client: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client"),
+        client: no_redirects().build().expect("client"),
+        anon: no_redirects().build().expect("client"),
+        store,
+        notifier,
         customers,
         _dir: dir,
-    }
+    };
+    // The unit of the company at the root, whatever the archive calls it.
+    let root = app
+        .store
+        .list_org_units()
+        .await
+        .expect("units")
+        .into_iter()
+        .find(|u| u.parent.is_none())
+        .map(|u| u.code.to_string())
+        .unwrap_or_else(|| "C01".to_owned());
+    app.client = TestApp::bearer_client(&app.token(Role::Agent, &root).await);
+    app
 }
 
 fn code(s: &str) -> Code {
@@ -203,6 +406,30 @@ pub async fn populate(store: &dyn Store, lake_root: &Path) -> Vec<Customer> {
                 login: code("agent01"),
                 name: "周坐席".into(),
                 role: Role::Agent,
+                org_unit: code("C01"),
+            },
+            Staff {
+                login: code("crew_s01"),
+                name: "吴抢修".into(),
+                role: Role::Crew,
+                org_unit: code("S01"),
+            },
+            Staff {
+                login: code("supervisor01"),
+                name: "郑班长".into(),
+                role: Role::Supervisor,
+                org_unit: code("C01"),
+            },
+            Staff {
+                login: code("admin01"),
+                name: "系统管理员".into(),
+                role: Role::Admin,
+                org_unit: code("C01"),
+            },
+            Staff {
+                login: code("analyst01"),
+                name: "钱分析".into(),
+                role: Role::Analyst,
                 org_unit: code("C01"),
             },
         ])

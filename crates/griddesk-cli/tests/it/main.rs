@@ -1,3 +1,4 @@
+mod access;
 mod api;
 mod app;
 mod browser;
@@ -5,4 +6,5 @@ mod conformance;
 mod console;
 mod demo;
 mod import;
+mod matrix;
 mod support;

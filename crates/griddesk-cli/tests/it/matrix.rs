@@ -1,0 +1,292 @@
+//! The route × role matrix, generated from the router's own route table
+//! (`griddesk_server::route_table()`): every route must have an access rule, and for every role
+//! (every staff role through an API token, the customer through a self-service session, and an
+//! anonymous caller) a denied combination answers 401/403 (or the console's redirect to its login
+//! page) while an allowed one succeeds (2xx or 3xx).
+
+use crate::app::{STAFF_PASSWORD, TestApp, spawn_app};
+use griddesk_domain::access::{Actor, AuditAction, AuditEntry, Permission};
+use griddesk_domain::org::Role;
+use griddesk_server::auth::{random_secret, secret_hash};
+use griddesk_server::policy::{self, Rule};
+use griddesk_store::access::{OtpRecord, SessionKind, SessionRecord};
+use reqwest::Method;
+
+/// Who calls.
+#[derive(Debug, Clone)]
+enum Caller {
+    Anonymous,
+    /// A staff role, through an API token of the company's root unit (whole-company scope).
+    Staff(Role, String),
+    /// A customer with a self-service session.
+    Customer,
+}
+
+impl Caller {
+    fn allowed(&self, rule: Rule) -> bool {
+        match (rule, self) {
+            (Rule::Public | Rule::PublicForm, _) => true,
+            (_, Caller::Anonymous) => false,
+            (Rule::LoggedIn, _) => true,
+            (Rule::Perm(p), Caller::Staff(role, _)) => role.has(p),
+            (Rule::Perm(p), Caller::Customer) => p == Permission::SelfService,
+        }
+    }
+}
+
+struct Fixture {
+    customer_no: String,
+    area: String,
+    token_to_revoke: i64,
+}
+
+/// A fresh customer session (its cookie and CSRF token), written straight to the store so that
+/// each request starts with a live one (some requests end it).
+async fn customer_session(app: &TestApp, no: &str) -> (String, String) {
+    let id = random_secret();
+    let csrf = random_secret();
+    let now = jiff::Timestamp::now();
+    app.store
+        .create_session(&SessionRecord {
+            id_hash: secret_hash(&id),
+            kind: SessionKind::Customer,
+            subject: no.to_owned(),
+            csrf: csrf.clone(),
+            created_at: now,
+            expires_at: now
+                .checked_add(jiff::SignedDuration::from_mins(30))
+                .expect("time"),
+        })
+        .await
+        .expect("session");
+    (format!("gd_session={id}"), csrf)
+}
+
+/// Fills a path pattern with records that exist (and searches with a query).
+fn concrete(path: &str, f: &Fixture) -> String {
+    let p = path
+        .replace("{customer_no}", &f.customer_no)
+        .replace("{area_code}", &f.area)
+        .replace("{id}", &f.token_to_revoke.to_string())
+        .replace("{*path}", "app.css");
+    match path {
+        "/api/v1/customers" | "/console/search" => format!("{p}?q={}", f.customer_no),
+        _ => p,
+    }
+}
+
+/// Prepares what a route needs to succeed, and gives its body.
+async fn prepare(app: &TestApp, method: &str, path: &str, f: &Fixture) -> Option<Body> {
+    let no = f.customer_no.as_str();
+    // One-time codes: resending is throttled per customer, so start clean; logging in needs a code.
+    if path == "/api/v1/self/otp" || path == "/portal/code" {
+        app.store
+            .delete_otp(&griddesk_domain::values::CustomerNo::parse(no).expect("no"))
+            .await
+            .expect("delete otp");
+    }
+    if path == "/api/v1/self/login" || path == "/portal/login" {
+        let now = jiff::Timestamp::now();
+        app.store
+            .put_otp(&OtpRecord {
+                customer_no: griddesk_domain::values::CustomerNo::parse(no).expect("no"),
+                code_hash: secret_hash(&format!("{no}:246810")),
+                created_at: now,
+                expires_at: now
+                    .checked_add(jiff::SignedDuration::from_mins(5))
+                    .expect("time"),
+                attempts: 0,
+            })
+            .await
+            .expect("otp");
+    }
+    let json = |v: serde_json::Value| Some(Body::Json(v));
+    let form = |v: Vec<(&str, &str)>| {
+        Some(Body::Form(
+            v.into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+        ))
+    };
+    match (method, path) {
+        ("POST", "/api/v1/customers/{customer_no}/unmask") => {
+            json(serde_json::json!({"reason": "矩阵测试核对"}))
+        }
+        ("POST", "/api/v1/tokens") => {
+            json(serde_json::json!({"name": "matrix", "role": "agent", "org_unit": "C01"}))
+        }
+        ("POST", "/api/v1/self/otp") => json(serde_json::json!({"customer_no": no})),
+        ("POST", "/api/v1/self/login") => {
+            json(serde_json::json!({"customer_no": no, "code": "246810"}))
+        }
+        ("POST", "/login") => form(vec![
+            ("login", "agent01"),
+            ("password", STAFF_PASSWORD),
+            ("next", "/console"),
+        ]),
+        ("POST", "/console/customers/{customer_no}/unmask") => {
+            form(vec![("reason", "矩阵测试核对")])
+        }
+        ("POST", "/console/tokens") => form(vec![
+            ("name", "matrix"),
+            ("role", "agent"),
+            ("org_unit", "C01"),
+            ("expires_in_days", "30"),
+        ]),
+        ("POST", "/portal/code") => form(vec![("customer_no", no)]),
+        ("POST", "/portal/login") => form(vec![("customer_no", no), ("code", "246810")]),
+        ("POST", _) | ("DELETE", _) => form(vec![]),
+        _ => None,
+    }
+}
+
+enum Body {
+    Json(serde_json::Value),
+    Form(Vec<(String, String)>),
+}
+
+#[tokio::test]
+async fn every_route_has_a_rule_and_every_role_gets_exactly_its_rights() {
+    let app = spawn_app().await;
+    app.set_password("agent01").await;
+    let table = griddesk_server::route_table();
+    assert!(table.len() >= 30, "the route table lists every route");
+
+    // Every route has a rule, and every rule names a route.
+    let missing: Vec<String> = table
+        .iter()
+        .filter(|(m, p)| policy::rule(&m.parse::<Method>().expect("method"), p).is_none())
+        .map(|(m, p)| format!("{m} {p}"))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "routes without an access rule: {missing:?}"
+    );
+    let stale: Vec<String> = policy::RULES
+        .iter()
+        .filter(|(m, p, _)| !table.iter().any(|(tm, tp)| tm == m && tp == p))
+        .map(|(m, p, _)| format!("{m} {p}"))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "rules for routes that do not exist: {stale:?}"
+    );
+
+    let resident = app.resident();
+    let area = match &resident.connection {
+        griddesk_domain::customer::Connection::Area { area } => area.to_string(),
+        _ => unreachable!("residents hang on an area"),
+    };
+    let actor = Actor::System {
+        name: "test".into(),
+    };
+    let now = jiff::Timestamp::now();
+    let revocable = app
+        .store
+        .create_api_token(
+            &griddesk_store::access::NewApiToken {
+                name: "to revoke".into(),
+                token_hash: secret_hash(&random_secret()),
+                role: Role::Agent,
+                org_unit: griddesk_domain::values::Code::parse("C01").expect("code"),
+                created_by: "system:test".into(),
+                created_at: now,
+                expires_at: None,
+            },
+            &AuditEntry::new(
+                &actor,
+                AuditAction::TokenCreated,
+                "api_token",
+                "",
+                "test",
+                now,
+            ),
+        )
+        .await
+        .expect("token");
+    let f = Fixture {
+        customer_no: resident.customer_no.to_string(),
+        area,
+        token_to_revoke: revocable.id,
+    };
+
+    let mut callers = vec![Caller::Anonymous, Caller::Customer];
+    for role in Role::staff_roles() {
+        callers.push(Caller::Staff(role, app.token(role, "C01").await));
+    }
+
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for (method, pattern) in &table {
+        let rule = policy::rule(&method.parse().expect("method"), pattern).expect("rule");
+        for caller in &callers {
+            let path = concrete(pattern, &f);
+            let body = prepare(&app, method, pattern, &f).await;
+            let form_csrf = random_secret();
+            let mut req = app
+                .anon
+                .request(method.parse::<Method>().expect("method"), app.url(&path));
+            let mut cookies = vec![format!("gd_csrf={form_csrf}")];
+            let mut csrf_field = form_csrf.clone();
+            match caller {
+                Caller::Anonymous => {}
+                Caller::Staff(_, token) => {
+                    req = req.bearer_auth(token);
+                }
+                Caller::Customer => {
+                    let (cookie, csrf) = customer_session(&app, &f.customer_no).await;
+                    cookies.push(cookie);
+                    // Pre-session forms carry the form token; session requests the session's.
+                    if rule != Rule::PublicForm {
+                        req = req.header("x-csrf-token", &csrf);
+                        csrf_field = csrf;
+                    }
+                }
+            }
+            req = req.header(reqwest::header::COOKIE, cookies.join("; "));
+            req = match body {
+                Some(Body::Json(v)) => req.json(&v),
+                Some(Body::Form(mut v)) => {
+                    v.push(("csrf".to_owned(), csrf_field));
+                    req.form(&v)
+                }
+                None => req,
+            };
+            let resp = req.send().await.expect("request");
+            let status = resp.status().as_u16();
+            let location = resp
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            let api = path.starts_with("/api/") || path == "/metrics" || path == "/healthz";
+            let to_login = location.starts_with("/login") || location == "/portal";
+            let ok = if caller.allowed(rule) {
+                (200..400).contains(&status) && !(method == "GET" && to_login)
+            } else {
+                match caller {
+                    Caller::Anonymous if api => status == 401,
+                    // The console sends anonymous readers to its login pages.
+                    Caller::Anonymous if method == "GET" => status == 303 && to_login,
+                    _ => status == 403 || (status == 401 && matches!(caller, Caller::Anonymous)),
+                }
+            };
+            checked += 1;
+            if !ok {
+                let text = resp.text().await.unwrap_or_default();
+                failures.push(format!(
+                    "{method} {path} as {caller:?} (rule {rule:?}): {status} {location} {}",
+                    text.chars().take(160).collect::<String>()
+                ));
+            }
+        }
+    }
+    assert!(checked >= table.len() * 10);
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
