@@ -8,6 +8,7 @@
 mod code_enum;
 pub mod access;
 pub mod billing;
+pub mod calendar;
 pub mod customer;
 pub mod error;
 pub mod mask;
@@ -15,7 +16,9 @@ pub mod org;
 pub mod plate;
 pub mod revenue;
 pub mod search;
+pub mod sla;
 pub mod topology;
 pub mod values;
+pub mod workorder;
 
 pub use error::ParseError;
