@@ -174,3 +174,4 @@ impl Store for PostgresStore {
 }
 
 griddesk_store::access_store_impl!(PostgresStore, sqlx::PgConnection, db);
+griddesk_store::workorder_store_impl!(PostgresStore, sqlx::PgConnection, db);

@@ -212,3 +212,4 @@ impl Store for SqliteStore {
 }
 
 griddesk_store::access_store_impl!(SqliteStore, sqlx::SqliteConnection, db);
+griddesk_store::workorder_store_impl!(SqliteStore, sqlx::SqliteConnection, db);

@@ -16,6 +16,7 @@
 //! skipped (the test prints a note and returns).
 
 pub use crate::conformance_access::*;
+pub use crate::conformance_workorder::*;
 use crate::{CustomerFilter, RefKind, Store, StoreError};
 use griddesk_domain::customer::{
     Connection, ContactChannel, Customer, ImportantGrade, Industry, Institution, LoadImportance,
@@ -103,6 +104,9 @@ macro_rules! conformance_tests {
             one_time_codes,
             audit_trail_is_append_only_and_searchable,
             search_within_units,
+            work_orders_store_deadlines_and_are_idempotent,
+            work_order_updates_are_versioned_and_recorded,
+            work_order_queue_and_overdue_sweep,
         );
     };
 }

@@ -9,8 +9,11 @@ pub mod access;
 pub mod backend;
 pub mod conformance;
 mod conformance_access;
+mod conformance_workorder;
+pub mod workorder;
 
 pub use access::AccessStore;
+pub use workorder::WorkOrderStore;
 
 use griddesk_domain::customer::Customer;
 use griddesk_domain::org::{OrgUnit, Staff};
@@ -127,7 +130,7 @@ pub enum RefKind {
 /// customer number) and all-or-nothing per call: either every record of the slice is written or,
 /// on error, none is.
 #[async_trait::async_trait]
-pub trait Store: AccessStore + Send + Sync + 'static {
+pub trait Store: AccessStore + WorkOrderStore + Send + Sync + 'static {
     /// "sqlite" or "postgres".
     fn backend(&self) -> &'static str;
     /// Cheap round trip for /healthz.

@@ -1,0 +1,277 @@
+//! Conformance cases of [`crate::WorkOrderStore`]: creation with stored deadlines, idempotency
+//! keys, versioned updates with the event history, the queue order, and the overdue sweep.
+
+use crate::Store;
+use crate::conformance::fixtures::{self, code, no};
+use crate::workorder::{NewWorkOrder, OrderEvent, OrderQuery, OrderUpdate, UpdateOutcome};
+use griddesk_domain::sla::{Deadline, DeadlineKind};
+use griddesk_domain::workorder::{Channel, OrderType, Status};
+use jiff::{SignedDuration, Timestamp};
+
+fn t(min: i64) -> Timestamp {
+    Timestamp::from_second(1_800_000_000 + min * 60).expect("fixture time")
+}
+
+fn new_order(key: Option<&str>, tier: u8, due_min: i64) -> NewWorkOrder {
+    NewWorkOrder {
+        order_type: OrderType::Complaint,
+        channel: Channel::Phone95598,
+        customer_no: Some(no("0100000001")),
+        contact_name: "张先生".into(),
+        contact_phone: Some(fixtures::phone("13800138001")),
+        subject: "抄表数据有误".into(),
+        description: "客户反映本月电量明显偏高".into(),
+        owner: "staff:zhangli".into(),
+        owner_name: "张丽".into(),
+        org_unit: None,
+        tier,
+        accepted_at: t(0),
+        idempotency_key: key.map(str::to_owned),
+        deadlines: vec![
+            Deadline {
+                kind: DeadlineKind::Contact,
+                due: t(due_min),
+            },
+            Deadline {
+                kind: DeadlineKind::Reply,
+                due: t(due_min * 4),
+            },
+        ],
+    }
+}
+
+fn event(action: &str, from: Option<Status>, to: Status, at: Timestamp) -> OrderEvent {
+    OrderEvent {
+        at,
+        actor: "staff:zhangli".into(),
+        actor_name: "张丽".into(),
+        action: action.into(),
+        from,
+        to,
+        note: None,
+        data: None,
+    }
+}
+
+pub async fn work_orders_store_deadlines_and_are_idempotent(store: &dyn Store) {
+    fixtures::load(store).await;
+    let first = event("accept", None, Status::Accepted, t(0));
+    let (o, created) = store
+        .create_work_order(&new_order(Some("k-1"), 3, 60), &first)
+        .await
+        .expect("create");
+    assert!(created);
+    assert_eq!(o.status, Status::Accepted);
+    assert_eq!(o.version, 1);
+    assert_eq!(o.deadlines.len(), 2);
+    assert_eq!(o.deadlines[0].kind, DeadlineKind::Contact);
+    assert_eq!(o.deadlines[0].due, t(60));
+    assert_eq!(
+        o.contact_phone.as_ref().map(|p| p.as_str()),
+        Some("13800138001")
+    );
+    // Same key again: the same order, nothing new.
+    let (again, created) = store
+        .create_work_order(&new_order(Some("k-1"), 1, 5), &first)
+        .await
+        .expect("create");
+    assert!(!created);
+    assert_eq!(again, o);
+    assert_eq!(
+        store.work_order_events(o.id).await.expect("events").len(),
+        1
+    );
+    // Without a key every call creates.
+    let (other, created) = store
+        .create_work_order(&new_order(None, 3, 60), &first)
+        .await
+        .expect("create");
+    assert!(created && other.id != o.id);
+    assert_eq!(store.work_order(o.id).await.expect("read"), Some(o));
+    assert!(store.work_order(999_999).await.expect("read").is_none());
+    // An unknown customer is a clear error.
+    let mut bad = new_order(None, 3, 60);
+    bad.customer_no = Some(no("0999999999"));
+    match store.create_work_order(&bad, &first).await {
+        Err(crate::StoreError::MissingReference { field, .. }) => assert_eq!(field, "customer_no"),
+        other => panic!("expected a missing reference, got {other:?}"),
+    }
+}
+
+pub async fn work_order_updates_are_versioned_and_recorded(store: &dyn Store) {
+    fixtures::load(store).await;
+    let (o, _) = store
+        .create_work_order(
+            &new_order(None, 3, 60),
+            &event("accept", None, Status::Accepted, t(0)),
+        )
+        .await
+        .expect("create");
+    let u = OrderUpdate {
+        status: Status::Dispatched,
+        arrived: false,
+        paused_since: None,
+        paused: SignedDuration::ZERO,
+        org_unit: Some(code("JZ-CQ-DC")),
+        outage: None,
+        met: vec![(DeadlineKind::Contact, t(10))],
+    };
+    let e = event(
+        "dispatch",
+        Some(Status::Accepted),
+        Status::Dispatched,
+        t(10),
+    );
+    let UpdateOutcome::Updated(d) = store
+        .update_work_order(o.id, 1, &u, &e)
+        .await
+        .expect("update")
+    else {
+        panic!("update applies");
+    };
+    assert_eq!((d.status, d.version), (Status::Dispatched, 2));
+    assert_eq!(d.org_unit, Some(code("JZ-CQ-DC")));
+    assert_eq!(d.deadlines[0].met_at, Some(t(10)));
+    assert_eq!(d.deadlines[1].met_at, None);
+    // A stale version changes nothing and reports the current state.
+    let stale = OrderUpdate {
+        status: Status::Cancelled,
+        ..u.clone()
+    };
+    match store
+        .update_work_order(o.id, 1, &stale, &e)
+        .await
+        .expect("update")
+    {
+        UpdateOutcome::Conflict(current) => assert_eq!(current, d),
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    assert_eq!(
+        store
+            .update_work_order(424_242, 1, &u, &e)
+            .await
+            .expect("update"),
+        UpdateOutcome::NotFound
+    );
+    let history = store.work_order_events(o.id).await.expect("events");
+    assert_eq!(
+        history
+            .iter()
+            .map(|e| e.action.as_str())
+            .collect::<Vec<_>>(),
+        ["accept", "dispatch"]
+    );
+    assert_eq!(history[1], e);
+}
+
+pub async fn work_order_queue_and_overdue_sweep(store: &dyn Store) {
+    fixtures::load(store).await;
+    let first = event("accept", None, Status::Accepted, t(0));
+    let (late, _) = store
+        .create_work_order(&new_order(None, 3, 30), &first)
+        .await
+        .expect("create");
+    let (soon, _) = store
+        .create_work_order(&new_order(None, 3, 10), &first)
+        .await
+        .expect("create");
+    let (vip, _) = store
+        .create_work_order(&new_order(None, 1, 90), &first)
+        .await
+        .expect("create");
+    let q = OrderQuery {
+        limit: 10,
+        ..Default::default()
+    };
+    let ids: Vec<i64> = store
+        .list_work_orders(&q)
+        .await
+        .expect("queue")
+        .iter()
+        .map(|o| o.id)
+        .collect();
+    // Green channel first, then the earliest deadline.
+    assert_eq!(ids, [vip.id, soon.id, late.id]);
+    // Scoped to a unit: undispatched orders only when asked for.
+    let scoped = OrderQuery {
+        org_units: Some(vec![code("JZ-QS")]),
+        ..q.clone()
+    };
+    assert!(
+        store
+            .list_work_orders(&scoped)
+            .await
+            .expect("queue")
+            .is_empty()
+    );
+    let with_new = OrderQuery {
+        include_undispatched: true,
+        ..scoped
+    };
+    assert_eq!(
+        store
+            .list_work_orders(&with_new)
+            .await
+            .expect("queue")
+            .len(),
+        3
+    );
+
+    // At t(20) only `soon`'s contact deadline is overdue; a paused order is not swept.
+    let overdue = store.overdue_deadlines(t(20), 10).await.expect("sweep");
+    assert_eq!(overdue, [(soon.id, DeadlineKind::Contact)]);
+    let pause = OrderUpdate {
+        status: Status::Accepted,
+        arrived: false,
+        paused_since: Some(t(5)),
+        paused: SignedDuration::ZERO,
+        org_unit: None,
+        outage: None,
+        met: vec![],
+    };
+    store
+        .update_work_order(
+            late.id,
+            1,
+            &pause,
+            &event("pause_sla", Some(Status::Accepted), Status::Accepted, t(5)),
+        )
+        .await
+        .expect("pause");
+    let overdue = store.overdue_deadlines(t(35), 10).await.expect("sweep");
+    assert!(
+        !overdue.iter().any(|(id, _)| *id == late.id),
+        "paused orders wait"
+    );
+    // Escalation happens once, whoever sweeps.
+    let esc = event("escalate", Some(Status::Accepted), Status::Accepted, t(21));
+    assert!(
+        store
+            .mark_escalated(soon.id, DeadlineKind::Contact, &esc)
+            .await
+            .expect("mark")
+    );
+    assert!(
+        !store
+            .mark_escalated(soon.id, DeadlineKind::Contact, &esc)
+            .await
+            .expect("mark")
+    );
+    let overdue = store.overdue_deadlines(t(21), 10).await.expect("sweep");
+    assert!(!overdue.contains(&(soon.id, DeadlineKind::Contact)));
+    let o = store
+        .work_order(soon.id)
+        .await
+        .expect("read")
+        .expect("order");
+    assert_eq!(o.deadlines[0].escalated_at, Some(t(21)));
+    assert_eq!(o.version, 2);
+    assert_eq!(
+        store
+            .work_order_events(soon.id)
+            .await
+            .expect("events")
+            .len(),
+        2
+    );
+}

@@ -1,0 +1,593 @@
+//! Storage of work orders (D2): the order with its stored deadlines (so a restart loses none), and
+//! its append-only event history. Creation is idempotent on a client's key; updates carry the
+//! version the client saw, and a stale version changes nothing.
+//!
+//! Like [`crate::access`], the SQL is portable between SQLite and PostgreSQL and both backends get
+//! their implementation from one macro, [`workorder_store_impl!`].
+
+use crate::{Result, StoreError};
+use griddesk_domain::sla::{Deadline, DeadlineKind};
+use griddesk_domain::values::{Code, CustomerNo, PhoneNumber};
+use griddesk_domain::workorder::{Channel, OrderType, Status};
+use jiff::{SignedDuration, Timestamp};
+
+/// What an order is created with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewWorkOrder {
+    pub order_type: OrderType,
+    pub channel: Channel,
+    pub customer_no: Option<CustomerNo>,
+    pub contact_name: String,
+    pub contact_phone: Option<PhoneNumber>,
+    pub subject: String,
+    pub description: String,
+    /// First-contact owner (audit id of the accepting agent); kept through transfers.
+    pub owner: String,
+    pub owner_name: String,
+    /// Handling unit, once dispatched.
+    pub org_unit: Option<Code>,
+    /// Queue priority: 1 is served first (green channel).
+    pub tier: u8,
+    pub accepted_at: Timestamp,
+    pub idempotency_key: Option<String>,
+    pub deadlines: Vec<Deadline>,
+}
+
+/// A stored deadline and whether it was met or escalated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrderDeadline {
+    pub kind: DeadlineKind,
+    pub due: Timestamp,
+    pub met_at: Option<Timestamp>,
+    pub escalated_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkOrder {
+    pub id: i64,
+    pub order_type: OrderType,
+    pub channel: Channel,
+    pub status: Status,
+    pub customer_no: Option<CustomerNo>,
+    pub contact_name: String,
+    pub contact_phone: Option<PhoneNumber>,
+    pub subject: String,
+    pub description: String,
+    pub owner: String,
+    pub owner_name: String,
+    pub org_unit: Option<Code>,
+    pub tier: u8,
+    pub accepted_at: Timestamp,
+    pub arrived: bool,
+    pub paused_since: Option<Timestamp>,
+    pub paused: SignedDuration,
+    pub outage: Option<String>,
+    /// Increases with every change (ETag).
+    pub version: i64,
+    pub deadlines: Vec<OrderDeadline>,
+}
+
+/// One step of an order's history, kept forever.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderEvent {
+    pub at: Timestamp,
+    pub actor: String,
+    pub actor_name: String,
+    /// `griddesk_domain::workorder::Action::code`, or "accept".
+    pub action: String,
+    pub from: Option<Status>,
+    pub to: Status,
+    pub note: Option<String>,
+    /// Details (JSON text): units, scores, pause reasons.
+    pub data: Option<String>,
+}
+
+/// The new state of an order after an action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderUpdate {
+    pub status: Status,
+    pub arrived: bool,
+    pub paused_since: Option<Timestamp>,
+    pub paused: SignedDuration,
+    pub org_unit: Option<Code>,
+    pub outage: Option<String>,
+    /// Deadlines met by this step.
+    pub met: Vec<(DeadlineKind, Timestamp)>,
+}
+
+/// Result of a versioned update.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UpdateOutcome {
+    Updated(WorkOrder),
+    /// The order changed since the client read it; nothing was written. The current state.
+    Conflict(WorkOrder),
+    NotFound,
+}
+
+/// Which open orders to list, in queue order (tier, then earliest unmet deadline).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrderQuery {
+    /// Only orders of these handling units (or not yet dispatched, when `include_undispatched`).
+    pub org_units: Option<Vec<Code>>,
+    pub include_undispatched: bool,
+    pub customer_no: Option<CustomerNo>,
+    /// Closed orders too.
+    pub include_closed: bool,
+    pub limit: u32,
+}
+
+#[async_trait::async_trait]
+pub trait WorkOrderStore: Send + Sync {
+    /// Creates an order with its deadlines and first event. With an idempotency key already
+    /// used, returns the existing order and `false`, and writes nothing.
+    async fn create_work_order(
+        &self,
+        o: &NewWorkOrder,
+        first: &OrderEvent,
+    ) -> Result<(WorkOrder, bool)>;
+    async fn work_order(&self, id: i64) -> Result<Option<WorkOrder>>;
+    /// The order's history, oldest first.
+    async fn work_order_events(&self, id: i64) -> Result<Vec<OrderEvent>>;
+    /// Applies an update if the order still has `expected_version`.
+    async fn update_work_order(
+        &self,
+        id: i64,
+        expected_version: i64,
+        u: &OrderUpdate,
+        e: &OrderEvent,
+    ) -> Result<UpdateOutcome>;
+    async fn list_work_orders(&self, q: &OrderQuery) -> Result<Vec<WorkOrder>>;
+    /// Unmet, not yet escalated deadlines due before `now` whose order is not paused:
+    /// (order id, kind), oldest first.
+    async fn overdue_deadlines(
+        &self,
+        now: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<(i64, DeadlineKind)>>;
+    /// Marks a deadline escalated and records the event; false when another sweeper was first.
+    async fn mark_escalated(&self, id: i64, kind: DeadlineKind, e: &OrderEvent) -> Result<bool>;
+}
+
+fn corrupt(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(e.to_string())
+}
+
+/// Raw columns of a `work_order` row.
+pub type OrderColumns = (
+    (
+        i64,
+        String,
+        String,
+        String,
+        Option<String>,
+        String,
+        Option<String>,
+    ),
+    (String, String, String, String, Option<String>, i64, i64),
+    (bool, Option<i64>, i64, Option<String>, i64),
+);
+
+pub const ORDER_COLUMNS: &str = "id, order_type, channel, status, customer_no, contact_name, \
+    contact_phone, subject, description, owner, owner_name, org_unit, tier, accepted_us, \
+    arrived, paused_since_us, paused_us, outage, version";
+
+pub fn order_from_columns(c: OrderColumns, deadlines: Vec<OrderDeadline>) -> Result<WorkOrder> {
+    use crate::access::{opt_us_ts, us_ts};
+    let (
+        (id, t, ch, st, cust, name, phone),
+        (subject, desc, owner, owner_name, unit, tier, acc),
+        (arrived, ps, p, outage, version),
+    ) = c;
+    Ok(WorkOrder {
+        id,
+        order_type: OrderType::parse(&t).map_err(corrupt)?,
+        channel: Channel::parse(&ch).map_err(corrupt)?,
+        status: Status::parse(&st).map_err(corrupt)?,
+        customer_no: cust
+            .map(|c| CustomerNo::parse(&c))
+            .transpose()
+            .map_err(corrupt)?,
+        contact_name: name,
+        contact_phone: phone
+            .map(|p| PhoneNumber::parse(&p))
+            .transpose()
+            .map_err(corrupt)?,
+        subject,
+        description: desc,
+        owner,
+        owner_name,
+        org_unit: unit.map(|u| Code::parse(&u)).transpose().map_err(corrupt)?,
+        tier: u8::try_from(tier).map_err(corrupt)?,
+        accepted_at: us_ts(acc)?,
+        arrived,
+        paused_since: opt_us_ts(ps)?,
+        paused: SignedDuration::from_micros(p),
+        outage,
+        version,
+        deadlines,
+    })
+}
+
+/// Raw columns of a `work_order_deadline` row: (kind, due, met, escalated).
+pub type DeadlineColumns = (String, i64, Option<i64>, Option<i64>);
+
+pub fn deadline_from_columns(c: DeadlineColumns) -> Result<OrderDeadline> {
+    use crate::access::{opt_us_ts, us_ts};
+    Ok(OrderDeadline {
+        kind: DeadlineKind::parse(&c.0).map_err(corrupt)?,
+        due: us_ts(c.1)?,
+        met_at: opt_us_ts(c.2)?,
+        escalated_at: opt_us_ts(c.3)?,
+    })
+}
+
+/// Raw columns of a `work_order_event` row.
+pub type EventColumns = (
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
+pub fn event_from_columns(c: EventColumns) -> Result<OrderEvent> {
+    Ok(OrderEvent {
+        at: crate::access::us_ts(c.0)?,
+        actor: c.1,
+        actor_name: c.2,
+        action: c.3,
+        from: c
+            .4
+            .map(|s| Status::parse(&s))
+            .transpose()
+            .map_err(corrupt)?,
+        to: Status::parse(&c.5).map_err(corrupt)?,
+        note: c.6,
+        data: c.7,
+    })
+}
+
+/// Implements [`WorkOrderStore`] for a backend whose struct has a `pool` field; see
+/// [`crate::access_store_impl`] for the arguments.
+#[macro_export]
+macro_rules! workorder_store_impl {
+    ($store:ty, $conn:ty, $db:path) => {
+        const _: () = {
+            use $crate::Result;
+            use $crate::access::ts_us;
+            use $crate::workorder::*;
+            use ::griddesk_domain::sla::DeadlineKind;
+            use ::jiff::Timestamp;
+
+            async fn load(conn: &mut $conn, id: i64) -> Result<Option<WorkOrder>> {
+                use ::sqlx::Row as _;
+                let found = ::sqlx::query(&format!(
+                    "SELECT {ORDER_COLUMNS} FROM work_order WHERE id = $1"
+                ))
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err($db)?;
+                let Some(r) = found else { return Ok(None) };
+                let row: OrderColumns = (
+                    (
+                        r.try_get(0).map_err($db)?,
+                        r.try_get(1).map_err($db)?,
+                        r.try_get(2).map_err($db)?,
+                        r.try_get(3).map_err($db)?,
+                        r.try_get(4).map_err($db)?,
+                        r.try_get(5).map_err($db)?,
+                        r.try_get(6).map_err($db)?,
+                    ),
+                    (
+                        r.try_get(7).map_err($db)?,
+                        r.try_get(8).map_err($db)?,
+                        r.try_get(9).map_err($db)?,
+                        r.try_get(10).map_err($db)?,
+                        r.try_get(11).map_err($db)?,
+                        r.try_get(12).map_err($db)?,
+                        r.try_get(13).map_err($db)?,
+                    ),
+                    (
+                        r.try_get(14).map_err($db)?,
+                        r.try_get(15).map_err($db)?,
+                        r.try_get(16).map_err($db)?,
+                        r.try_get(17).map_err($db)?,
+                        r.try_get(18).map_err($db)?,
+                    ),
+                );
+                let ds: Vec<DeadlineColumns> = ::sqlx::query_as(
+                    "SELECT kind, due_us, met_us, escalated_us FROM work_order_deadline \
+                     WHERE order_id = $1 ORDER BY due_us, kind",
+                )
+                .bind(id)
+                .fetch_all(&mut *conn)
+                .await
+                .map_err($db)?;
+                let ds = ds.into_iter().map(deadline_from_columns).collect::<Result<_>>()?;
+                order_from_columns(row, ds).map(Some)
+            }
+
+            async fn insert_event(conn: &mut $conn, id: i64, e: &OrderEvent) -> Result<()> {
+                ::sqlx::query(
+                    "INSERT INTO work_order_event (order_id, seq, at_us, actor, actor_name, \
+                     action, from_status, to_status, note, data_json) \
+                     VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM work_order_event \
+                     WHERE order_id = $1), $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(id)
+                .bind(ts_us(e.at))
+                .bind(&e.actor)
+                .bind(&e.actor_name)
+                .bind(&e.action)
+                .bind(e.from.map(|s| s.code()))
+                .bind(e.to.code())
+                .bind(&e.note)
+                .bind(&e.data)
+                .execute(&mut *conn)
+                .await
+                .map_err($db)?;
+                Ok(())
+            }
+
+            async fn by_key(conn: &mut $conn, key: &str) -> Result<Option<i64>> {
+                ::sqlx::query_scalar("SELECT id FROM work_order WHERE idempotency_key = $1")
+                    .bind(key)
+                    .fetch_optional(&mut *conn)
+                    .await
+                    .map_err($db)
+            }
+
+            #[::async_trait::async_trait]
+            impl WorkOrderStore for $store {
+                async fn create_work_order(
+                    &self,
+                    o: &NewWorkOrder,
+                    first: &OrderEvent,
+                ) -> Result<(WorkOrder, bool)> {
+                    let mut tx = self.pool.begin().await.map_err($db)?;
+                    if let Some(key) = &o.idempotency_key
+                        && let Some(id) = by_key(&mut tx, key).await?
+                    {
+                        let existing = load(&mut tx, id).await?.ok_or_else(|| {
+                            $crate::StoreError::Backend("order vanished".into())
+                        })?;
+                        return Ok((existing, false));
+                    }
+                    if let Some(no) = &o.customer_no {
+                        let found: Option<i64> = ::sqlx::query_scalar(
+                            "SELECT CAST(1 AS BIGINT) FROM customer WHERE customer_no = $1",
+                        )
+                        .bind(no.as_str())
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err($db)?;
+                        if found.is_none() {
+                            return Err($crate::StoreError::MissingReference {
+                                field: "customer_no",
+                                value: no.to_string(),
+                            });
+                        }
+                    }
+                    let id: i64 = ::sqlx::query_scalar(
+                        "INSERT INTO work_order (order_type, channel, status, customer_no, \
+                         contact_name, contact_phone, subject, description, owner, owner_name, \
+                         org_unit, tier, accepted_us, arrived, paused_since_us, paused_us, \
+                         outage, version, idempotency_key) VALUES ($1, $2, $3, $4, $5, $6, $7, \
+                         $8, $9, $10, $11, $12, $13, $14, NULL, 0, NULL, 1, $15) RETURNING id",
+                    )
+                    .bind(o.order_type.code())
+                    .bind(o.channel.code())
+                    .bind(first.to.code())
+                    .bind(o.customer_no.as_ref().map(|c| c.as_str()))
+                    .bind(&o.contact_name)
+                    .bind(o.contact_phone.as_ref().map(|p| p.as_str()))
+                    .bind(&o.subject)
+                    .bind(&o.description)
+                    .bind(&o.owner)
+                    .bind(&o.owner_name)
+                    .bind(o.org_unit.as_ref().map(|u| u.as_str()))
+                    .bind(i64::from(o.tier))
+                    .bind(ts_us(o.accepted_at))
+                    .bind(false)
+                    .bind(&o.idempotency_key)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err($db)?;
+                    for d in &o.deadlines {
+                        ::sqlx::query(
+                            "INSERT INTO work_order_deadline (order_id, kind, due_us) \
+                             VALUES ($1, $2, $3)",
+                        )
+                        .bind(id)
+                        .bind(d.kind.code())
+                        .bind(ts_us(d.due))
+                        .execute(&mut *tx)
+                        .await
+                        .map_err($db)?;
+                    }
+                    insert_event(&mut tx, id, first).await?;
+                    let order = load(&mut tx, id)
+                        .await?
+                        .ok_or_else(|| $crate::StoreError::Backend("order vanished".into()))?;
+                    tx.commit().await.map_err($db)?;
+                    Ok((order, true))
+                }
+
+                async fn work_order(&self, id: i64) -> Result<Option<WorkOrder>> {
+                    let mut conn = self.pool.acquire().await.map_err($db)?;
+                    load(&mut conn, id).await
+                }
+
+                async fn work_order_events(&self, id: i64) -> Result<Vec<OrderEvent>> {
+                    let rows: Vec<EventColumns> = ::sqlx::query_as(
+                        "SELECT at_us, actor, actor_name, action, from_status, to_status, note, \
+                         data_json FROM work_order_event WHERE order_id = $1 ORDER BY seq",
+                    )
+                    .bind(id)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err($db)?;
+                    rows.into_iter().map(event_from_columns).collect()
+                }
+
+                async fn update_work_order(
+                    &self,
+                    id: i64,
+                    expected_version: i64,
+                    u: &OrderUpdate,
+                    e: &OrderEvent,
+                ) -> Result<UpdateOutcome> {
+                    let mut tx = self.pool.begin().await.map_err($db)?;
+                    let changed = ::sqlx::query(
+                        "UPDATE work_order SET status = $3, arrived = $4, paused_since_us = $5, \
+                         paused_us = $6, org_unit = $7, outage = $8, version = version + 1 \
+                         WHERE id = $1 AND version = $2",
+                    )
+                    .bind(id)
+                    .bind(expected_version)
+                    .bind(u.status.code())
+                    .bind(u.arrived)
+                    .bind(u.paused_since.map(ts_us))
+                    .bind(u.paused.as_micros() as i64)
+                    .bind(u.org_unit.as_ref().map(|c| c.as_str()))
+                    .bind(&u.outage)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err($db)?
+                    .rows_affected();
+                    if changed == 0 {
+                        return Ok(match load(&mut tx, id).await? {
+                            Some(current) => UpdateOutcome::Conflict(current),
+                            None => UpdateOutcome::NotFound,
+                        });
+                    }
+                    for (kind, at) in &u.met {
+                        ::sqlx::query(
+                            "UPDATE work_order_deadline SET met_us = COALESCE(met_us, $3) \
+                             WHERE order_id = $1 AND kind = $2",
+                        )
+                        .bind(id)
+                        .bind(kind.code())
+                        .bind(ts_us(*at))
+                        .execute(&mut *tx)
+                        .await
+                        .map_err($db)?;
+                    }
+                    insert_event(&mut tx, id, e).await?;
+                    let order = load(&mut tx, id)
+                        .await?
+                        .ok_or_else(|| $crate::StoreError::Backend("order vanished".into()))?;
+                    tx.commit().await.map_err($db)?;
+                    Ok(UpdateOutcome::Updated(order))
+                }
+
+                async fn list_work_orders(&self, q: &OrderQuery) -> Result<Vec<WorkOrder>> {
+                    let mut qb = ::sqlx::QueryBuilder::<<$conn as ::sqlx::Connection>::Database>::new(
+                        "SELECT w.id FROM work_order w WHERE 1 = 1",
+                    );
+                    if !q.include_closed {
+                        qb.push(
+                            " AND w.status NOT IN ('handled', 'replied', 'called_back', \
+                             'archived', 'merged', 'cancelled')",
+                        );
+                    }
+                    if let Some(no) = &q.customer_no {
+                        qb.push(" AND w.customer_no = ").push_bind(no.as_str().to_owned());
+                    }
+                    if let Some(units) = &q.org_units {
+                        qb.push(" AND (w.org_unit IN (''");
+                        for u in units {
+                            qb.push(", ").push_bind(u.as_str().to_owned());
+                        }
+                        qb.push(")");
+                        if q.include_undispatched {
+                            qb.push(" OR w.org_unit IS NULL");
+                        }
+                        qb.push(")");
+                    }
+                    qb.push(
+                        " ORDER BY w.tier, (SELECT MIN(d.due_us) FROM work_order_deadline d \
+                         WHERE d.order_id = w.id AND d.met_us IS NULL), w.id LIMIT ",
+                    )
+                    .push_bind(i64::from(q.limit));
+                    let ids: Vec<i64> = qb
+                        .build_query_scalar::<i64>()
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err($db)?;
+                    let mut conn = self.pool.acquire().await.map_err($db)?;
+                    let mut out = Vec::with_capacity(ids.len());
+                    for id in ids {
+                        if let Some(o) = load(&mut conn, id).await? {
+                            out.push(o);
+                        }
+                    }
+                    Ok(out)
+                }
+
+                async fn overdue_deadlines(
+                    &self,
+                    now: Timestamp,
+                    limit: u32,
+                ) -> Result<Vec<(i64, DeadlineKind)>> {
+                    let rows: Vec<(i64, String)> = ::sqlx::query_as(
+                        "SELECT d.order_id, d.kind FROM work_order_deadline d \
+                         JOIN work_order w ON w.id = d.order_id \
+                         WHERE d.met_us IS NULL AND d.escalated_us IS NULL \
+                         AND w.paused_since_us IS NULL \
+                         AND d.due_us + w.paused_us < $1 \
+                         AND w.status NOT IN ('archived', 'merged', 'cancelled') \
+                         ORDER BY d.due_us LIMIT $2",
+                    )
+                    .bind(ts_us(now))
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err($db)?;
+                    rows.into_iter()
+                        .map(|(id, k)| {
+                            DeadlineKind::parse(&k)
+                                .map(|k| (id, k))
+                                .map_err(|e| $crate::StoreError::Corrupt(e.to_string()))
+                        })
+                        .collect()
+                }
+
+                async fn mark_escalated(
+                    &self,
+                    id: i64,
+                    kind: DeadlineKind,
+                    e: &OrderEvent,
+                ) -> Result<bool> {
+                    let mut tx = self.pool.begin().await.map_err($db)?;
+                    let n = ::sqlx::query(
+                        "UPDATE work_order_deadline SET escalated_us = $3 \
+                         WHERE order_id = $1 AND kind = $2 AND escalated_us IS NULL",
+                    )
+                    .bind(id)
+                    .bind(kind.code())
+                    .bind(ts_us(e.at))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err($db)?
+                    .rows_affected();
+                    if n == 0 {
+                        return Ok(false);
+                    }
+                    insert_event(&mut tx, id, e).await?;
+                    ::sqlx::query("UPDATE work_order SET version = version + 1 WHERE id = $1")
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err($db)?;
+                    tx.commit().await.map_err($db)?;
+                    Ok(true)
+                }
+            }
+        };
+    };
+}
