@@ -92,6 +92,9 @@ enum Command {
         /// Size of the demo company created by --demo.
         #[arg(long, default_value_t = 5_000)]
         demo_customers: u64,
+        /// The company's service commitments (TOML; see data/sla.toml). Default: D2's.
+        #[arg(long, env = "GRIDDESK_SLA_CONFIG")]
+        sla_config: Option<PathBuf>,
         #[command(flatten)]
         storage: Storage,
     },
@@ -257,8 +260,16 @@ async fn main() -> Result<()> {
             addr,
             demo,
             demo_customers,
+            sla_config,
             storage,
         } => {
+            let mut config = griddesk_server::ServerConfig::default();
+            if let Some(path) = &sla_config {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("reading {}", path.display()))?;
+                config.rules.policy =
+                    griddesk_server::rules::policy_from(&path.display().to_string(), &text)?;
+            }
             let store = storage.open().await?;
             let lake_dir = storage.lake_dir();
             if demo && store.stats().await?.customers == 0 {
@@ -278,7 +289,7 @@ async fn main() -> Result<()> {
             let state = griddesk_server::AppState::new(
                 store.clone(),
                 Arc::new(lake),
-                griddesk_server::ServerConfig::default(),
+                config,
                 Arc::new(griddesk_server::notify::LogFileNotifier::new(
                     notification_log.clone(),
                 )),

@@ -22,6 +22,10 @@ code_enum! {
         TokenAdmin = "token_admin", "管理接口令牌", "Manage API tokens";
         /// Prometheus metrics.
         OpsRead = "ops_read", "查看运行指标", "Read operational metrics";
+        /// See work orders and their queue.
+        OrderRead = "order_read", "查看工单", "Read work orders";
+        /// Take requests as work orders and work on them (dispatch, handle, reply, callback).
+        OrderWrite = "order_write", "受理与处理工单", "Create and work on work orders";
         /// A customer's own account in self-service.
         SelfService = "self_service", "自助服务", "Self-service of one's own account";
     }
@@ -37,9 +41,9 @@ impl Role {
             | Role::Dispatcher
             | Role::Crew
             | Role::CustomerManager
-            | Role::Inspector => &[ArchiveRead, PiiUnmask],
-            Role::Analyst => &[ArchiveRead],
-            Role::Supervisor => &[ArchiveRead, PiiUnmask, AuditRead],
+            | Role::Inspector => &[ArchiveRead, PiiUnmask, OrderRead, OrderWrite],
+            Role::Analyst => &[ArchiveRead, OrderRead],
+            Role::Supervisor => &[ArchiveRead, PiiUnmask, AuditRead, OrderRead, OrderWrite],
             // Administrators run the system; they have no business need for customers' personal data.
             Role::Admin => &[ArchiveRead, AuditRead, TokenAdmin, OpsRead],
             Role::Customer => &[SelfService],
@@ -321,6 +325,8 @@ code_enum! {
         AuditExport = "audit_export", "导出审计日志", "Audit trail exported";
         Import = "import", "数据导入", "Data import";
         DemoData = "demo_data", "生成演示数据", "Demo data generated";
+        OrderCreated = "order_created", "受理工单", "Work order accepted";
+        OrderAction = "order_action", "工单操作", "Work order step";
     }
 }
 

@@ -45,6 +45,15 @@ pub enum ApiError {
     /// A state-changing request without the session's CSRF token.
     #[error("CSRF token missing or wrong")]
     Csrf,
+    /// The record changed since the client read it (stale If-Match).
+    #[error("version conflict")]
+    Conflict { current: i64 },
+    /// The request is well-formed but not allowed in the record's state.
+    #[error("{detail}")]
+    Unprocessable { field: &'static str, detail: String },
+    /// An update without If-Match.
+    #[error("If-Match required")]
+    PreconditionRequired,
     /// Too many attempts (login, one-time codes); retry after the given seconds.
     #[error("too many attempts")]
     TooManyRequests { retry_after: u64 },
@@ -75,6 +84,9 @@ impl ApiError {
             ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) | ApiError::Csrf => StatusCode::FORBIDDEN,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -123,6 +135,24 @@ impl ApiError {
                 "Too many attempts",
                 format!("too many attempts; try again in {retry_after} seconds"),
                 None,
+            ),
+            ApiError::Conflict { current } => (
+                "conflict",
+                "Version conflict",
+                format!("the record has changed (now version {current}); read it again and retry"),
+                Some("if-match".to_owned()),
+            ),
+            ApiError::Unprocessable { field, detail } => (
+                "unprocessable",
+                "Not allowed now",
+                detail.clone(),
+                Some((*field).to_owned()),
+            ),
+            ApiError::PreconditionRequired => (
+                "precondition-required",
+                "Precondition required",
+                "send the version you read as If-Match (the ETag of the record)".to_owned(),
+                Some("if-match".to_owned()),
             ),
             ApiError::MethodNotAllowed => (
                 "method-not-allowed",

@@ -10,6 +10,7 @@
 
 pub mod api;
 pub mod api_access;
+pub mod api_orders;
 mod assets;
 pub mod auth;
 mod console;
@@ -21,6 +22,7 @@ pub mod model;
 pub mod notify;
 pub mod plate;
 pub mod policy;
+pub mod rules;
 pub mod scope;
 pub mod time;
 
@@ -55,6 +57,8 @@ pub struct ServerConfig {
     /// Default window of the customer history, in months.
     pub history_months: u32,
     pub auth: auth::AuthConfig,
+    /// SLA policy and working-day calendar.
+    pub rules: rules::ServiceRules,
 }
 
 impl Default for ServerConfig {
@@ -63,6 +67,8 @@ impl Default for ServerConfig {
             company_name: "GridDesk示范供电公司".to_owned(),
             history_months: 36,
             auth: auth::AuthConfig::default(),
+            // The shipped rules are checked by a unit test; they cannot fail here.
+            rules: rules::ServiceRules::standard().expect("the shipped SLA rules are valid"),
         }
     }
 }
@@ -108,6 +114,7 @@ impl AppState {
         (name = "customers", description = "Customer archive: search, 360 record, history, plates, unmasking"),
         (name = "archive", description = "Organisation, topology and statistics"),
         (name = "access", description = "The caller, API tokens of integrations, the audit trail"),
+        (name = "work-orders", description = "Customer requests from every channel as work orders with service-commitment deadlines"),
         (name = "self-service", description = "Customers' own account, after a one-time code login"),
         (name = "operations", description = "Health, metrics and this document"),
     ),
@@ -222,6 +229,9 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(api_access::self_login))
         .routes(routes!(api_access::self_record))
         .routes(routes!(api_access::self_history))
+        .routes(routes!(api_orders::list_orders, api_orders::create_order))
+        .routes(routes!(api_orders::get_order))
+        .routes(routes!(api_orders::order_action))
 }
 
 /// Every route of the application as (method, path pattern): the API's from its OpenAPI
@@ -368,6 +378,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    api_orders::spawn_sweeper(state.clone(), std::time::Duration::from_secs(30));
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),

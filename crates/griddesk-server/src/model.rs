@@ -55,6 +55,11 @@ coded!(
     PayChannel,
     OrgKind,
     griddesk_domain::access::AuditAction,
+    griddesk_domain::workorder::OrderType,
+    griddesk_domain::workorder::Channel,
+    griddesk_domain::workorder::Status,
+    griddesk_domain::sla::DeadlineKind,
+    griddesk_domain::sla::SlaState,
 );
 
 impl Label {

@@ -72,6 +72,11 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     // Audit trail.
     ("GET", "/api/v1/audit", Perm(AuditRead)),
     ("GET", "/api/v1/audit.csv", Perm(AuditRead)),
+    // Work orders.
+    ("GET", "/api/v1/work-orders", Perm(OrderRead)),
+    ("POST", "/api/v1/work-orders", Perm(OrderWrite)),
+    ("GET", "/api/v1/work-orders/{id}", Perm(OrderRead)),
+    ("POST", "/api/v1/work-orders/{id}/actions", Perm(OrderWrite)),
     // Customer self-service.
     ("POST", "/api/v1/self/otp", Public),
     ("POST", "/api/v1/self/login", Public),

@@ -31,6 +31,8 @@ pub struct TestApp {
     /// Sends no credentials.
     pub anon: reqwest::Client,
     pub store: Arc<dyn Store>,
+    /// The server's state (for calling background jobs such as the SLA sweeper directly).
+    pub state: AppState,
     /// One-time codes and other messages the server sent.
     pub notifier: Arc<MemoryNotifier>,
     /// Every customer of the archive, as stored (raw personal data, for assertions).
@@ -52,6 +54,7 @@ pub fn test_server_config() -> ServerConfig {
             argon2_t: 1,
             ..Default::default()
         },
+        ..Default::default()
     }
 }
 
@@ -325,6 +328,7 @@ async fn start(store: Arc<dyn Store>, dir: tempfile::TempDir, customers: Vec<Cus
     let lake = Arc::new(Lake::open(&dir.path().join("lake")).expect("open lake"));
     let notifier = Arc::new(MemoryNotifier::default());
     let state = AppState::new(store.clone(), lake, test_server_config(), notifier.clone());
+    let kept = state.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -339,6 +343,7 @@ async fn start(store: Arc<dyn Store>, dir: tempfile::TempDir, customers: Vec<Cus
         client: no_redirects().build().expect("client"),
         anon: no_redirects().build().expect("client"),
         store,
+        state: kept,
         notifier,
         customers,
         _dir: dir,

@@ -7,4 +7,5 @@ mod console;
 mod demo;
 mod import;
 mod matrix;
+mod orders;
 mod support;

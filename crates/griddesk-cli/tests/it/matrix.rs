@@ -38,6 +38,7 @@ struct Fixture {
     customer_no: String,
     area: String,
     token_to_revoke: i64,
+    order: i64,
 }
 
 /// A fresh customer session (its cookie and CSRF token), written straight to the store so that
@@ -64,10 +65,15 @@ async fn customer_session(app: &TestApp, no: &str) -> (String, String) {
 
 /// Fills a path pattern with records that exist (and searches with a query).
 fn concrete(path: &str, f: &Fixture) -> String {
+    let id = if path.starts_with("/api/v1/work-orders/") {
+        f.order
+    } else {
+        f.token_to_revoke
+    };
     let p = path
         .replace("{customer_no}", &f.customer_no)
         .replace("{area_code}", &f.area)
-        .replace("{id}", &f.token_to_revoke.to_string())
+        .replace("{id}", &id.to_string())
         .replace("{*path}", "app.css");
     match path {
         "/api/v1/customers" | "/console/search" => format!("{p}?q={}", f.customer_no),
@@ -116,6 +122,14 @@ async fn prepare(app: &TestApp, method: &str, path: &str, f: &Fixture) -> Option
             json(serde_json::json!({"name": "matrix", "role": "agent", "org_unit": "C01"}))
         }
         ("POST", "/api/v1/self/otp") => json(serde_json::json!({"customer_no": no})),
+        ("POST", "/api/v1/work-orders") => json(serde_json::json!({
+            "order_type": "consultation", "channel": "phone", "customer_no": no,
+            "contact_name": "矩阵", "subject": "电价咨询"
+        })),
+        // Escalation leaves the order open, so every allowed caller can take the step.
+        ("POST", "/api/v1/work-orders/{id}/actions") => {
+            json(serde_json::json!({"action": "escalate"}))
+        }
         ("POST", "/api/v1/self/login") => {
             json(serde_json::json!({"customer_no": no, "code": "246810"}))
         }
@@ -204,10 +218,25 @@ async fn every_route_has_a_rule_and_every_role_gets_exactly_its_rights() {
         )
         .await
         .expect("token");
+    let order: serde_json::Value = app
+        .client
+        .post(app.url("/api/v1/work-orders"))
+        .json(&serde_json::json!({
+            "order_type": "complaint", "channel": "phone",
+            "customer_no": resident.customer_no.as_str(),
+            "contact_name": "矩阵", "subject": "服务态度", "org_unit": "S01"
+        }))
+        .send()
+        .await
+        .expect("create order")
+        .json()
+        .await
+        .expect("order");
     let f = Fixture {
         customer_no: resident.customer_no.to_string(),
         area,
         token_to_revoke: revocable.id,
+        order: order["id"].as_i64().expect("order id"),
     };
 
     let mut callers = vec![Caller::Anonymous, Caller::Customer];
@@ -244,6 +273,16 @@ async fn every_route_has_a_rule_and_every_role_gets_exactly_its_rights() {
                 }
             }
             req = req.header(reqwest::header::COOKIE, cookies.join("; "));
+            if pattern == "/api/v1/work-orders/{id}/actions" {
+                let v = app
+                    .store
+                    .work_order(f.order)
+                    .await
+                    .expect("order")
+                    .expect("exists")
+                    .version;
+                req = req.header(reqwest::header::IF_MATCH, format!("\"{v}\""));
+            }
             req = match body {
                 Some(Body::Json(v)) => req.json(&v),
                 Some(Body::Form(mut v)) => {

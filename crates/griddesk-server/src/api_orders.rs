@@ -1,0 +1,792 @@
+//! Work orders in the JSON API (D2): intake from every channel, with an Idempotency-Key so a
+//! retried request creates nothing new; the order with its deadlines (green / yellow / red) and
+//! history; lifecycle steps with If-Match, so a stale client gets 409 and changes nothing; the
+//! queue; and the sweeper that escalates overdue orders to the supervisor.
+
+use crate::auth::{Auth, ClientAddr};
+use crate::error::{ApiError, Problem};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::model::Label;
+use crate::{AppState, scope, time};
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use griddesk_domain::access::{Actor, AuditAction, AuditEntry, Scope};
+use griddesk_domain::customer::{ImportantGrade, TariffCategory};
+use griddesk_domain::mask;
+use griddesk_domain::sla::{Clock, CustomerContext, DeadlineKind, SlaState};
+use griddesk_domain::topology::AreaType;
+use griddesk_domain::values::{Code, CustomerNo, PhoneNumber};
+use griddesk_domain::workorder::{
+    Action, Channel, OrderState, OrderType, PauseReason, Status, TransitionError,
+};
+use griddesk_store::workorder::{
+    NewWorkOrder, OrderEvent, OrderQuery, OrderUpdate, UpdateOutcome, WorkOrder,
+};
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+pub const TAG_ORDERS: &str = "work-orders";
+/// Queue tier of customers without a better one: the segmentation issue will provide tiers;
+/// until then important customers (D5) get the green channel (tier 1) and everyone else this.
+pub const DEFAULT_TIER: u8 = 3;
+pub const GREEN_CHANNEL_TIER: u8 = 1;
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewOrderRequest {
+    pub order_type: OrderType,
+    pub channel: Channel,
+    /// The customer, when known (10 digits).
+    pub customer_no: Option<String>,
+    /// Who called or wrote (1-60 characters).
+    pub contact_name: String,
+    pub contact_phone: Option<String>,
+    /// One line (1-200 characters).
+    pub subject: String,
+    /// The request in the customer's words (up to 4000 characters).
+    #[serde(default)]
+    pub description: String,
+    /// Handling unit, when the order is dispatched at once.
+    pub org_unit: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeadlineView {
+    pub kind: Label,
+    /// The deadline shifted by paused time; RFC 3339, Asia/Shanghai.
+    pub due: String,
+    pub met_at: Option<String>,
+    pub escalated_at: Option<String>,
+    pub state: Label,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventView {
+    pub at: String,
+    pub actor: String,
+    pub actor_name: String,
+    pub action: String,
+    pub from: Option<Label>,
+    pub to: Label,
+    pub note: Option<String>,
+    pub data: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderView {
+    pub id: i64,
+    pub order_type: Label,
+    pub channel: Label,
+    pub status: Label,
+    pub customer_no: Option<String>,
+    pub contact_name: String,
+    /// Masked (D12).
+    pub contact_phone: Option<String>,
+    pub subject: String,
+    pub description: String,
+    /// First-contact owner (首问负责), kept through transfers.
+    pub owner: String,
+    pub owner_name: String,
+    pub org_unit: Option<String>,
+    /// Queue tier: 1 is served first.
+    pub tier: u8,
+    pub accepted_at: String,
+    /// The SLA clock is paused (waiting on the customer).
+    pub paused: bool,
+    /// Paused time so far, in minutes.
+    pub paused_minutes: i64,
+    pub outage: Option<String>,
+    /// The version to send back as If-Match.
+    pub version: i64,
+    /// The worst state of the open deadlines.
+    pub sla: Label,
+    pub deadlines: Vec<DeadlineView>,
+    /// The history, oldest first (single-order reads only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<EventView>,
+}
+
+fn rfc(t: Timestamp) -> String {
+    time::local_rfc3339(t)
+}
+
+/// The clock of one deadline of an order.
+fn clock(o: &WorkOrder, due: Timestamp) -> Clock {
+    Clock {
+        started: o.accepted_at,
+        due,
+        paused: o.paused,
+        paused_since: o.paused_since,
+    }
+}
+
+pub fn order_view(
+    state: &AppState,
+    o: &WorkOrder,
+    events: &[OrderEvent],
+    now: Timestamp,
+) -> OrderView {
+    let policy = &state.config.rules.policy;
+    let max = SignedDuration::from_hours(policy.max_pause_hours);
+    let mut worst = SlaState::Green;
+    let deadlines = o
+        .deadlines
+        .iter()
+        .map(|d| {
+            let c = clock(o, d.due);
+            let s = c.state(now, d.met_at, policy);
+            if d.met_at.is_none() && s > worst {
+                worst = s;
+            }
+            DeadlineView {
+                kind: Label::of(d.kind),
+                due: rfc(c.effective_due(d.met_at.unwrap_or(now), max)),
+                met_at: d.met_at.map(rfc),
+                escalated_at: d.escalated_at.map(rfc),
+                state: Label::of(s),
+            }
+        })
+        .collect();
+    let paused_now = clock(o, o.accepted_at).paused_at(now, max);
+    OrderView {
+        id: o.id,
+        order_type: Label::of(o.order_type),
+        channel: Label::of(o.channel),
+        status: Label::of(o.status),
+        customer_no: o.customer_no.as_ref().map(ToString::to_string),
+        contact_name: o.contact_name.clone(),
+        contact_phone: o.contact_phone.as_ref().map(mask::phone),
+        subject: o.subject.clone(),
+        description: o.description.clone(),
+        owner: o.owner.clone(),
+        owner_name: o.owner_name.clone(),
+        org_unit: o.org_unit.as_ref().map(ToString::to_string),
+        tier: o.tier,
+        accepted_at: rfc(o.accepted_at),
+        paused: o.paused_since.is_some(),
+        paused_minutes: paused_now.as_secs() / 60,
+        outage: o.outage.clone(),
+        version: o.version,
+        sla: Label::of(worst),
+        deadlines,
+        events: events
+            .iter()
+            .map(|e| EventView {
+                at: rfc(e.at),
+                actor: e.actor.clone(),
+                actor_name: e.actor_name.clone(),
+                action: e.action.clone(),
+                from: e.from.map(Label::of),
+                to: Label::of(e.to),
+                note: e.note.clone(),
+                data: e.data.clone(),
+            })
+            .collect(),
+    }
+}
+
+fn etag(version: i64) -> HeaderValue {
+    HeaderValue::from_str(&format!("\"{version}\"")).unwrap_or(HeaderValue::from_static("\"0\""))
+}
+
+fn with_etag(status: StatusCode, v: OrderView) -> Response {
+    let tag = etag(v.version);
+    let loc = HeaderValue::from_str(&format!("/api/v1/work-orders/{}", v.id))
+        .unwrap_or(HeaderValue::from_static("/api/v1/work-orders"));
+    (
+        status,
+        [(header::ETAG, tag), (header::LOCATION, loc)],
+        Json(v),
+    )
+        .into_response()
+}
+
+fn text(field: &'static str, raw: &str, max: usize, required: bool) -> Result<String, ApiError> {
+    let t = raw.trim();
+    let n = t.chars().count();
+    if (required && n == 0) || n > max {
+        let detail = if required {
+            format!("give 1 to {max} characters")
+        } else {
+            format!("at most {max} characters")
+        };
+        return Err(ApiError::invalid(field, detail));
+    }
+    if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(ApiError::invalid(
+            field,
+            "control characters are not allowed",
+        ));
+    }
+    Ok(t.to_owned())
+}
+
+/// Orders a caller may see: company-wide roles all; unit roles those of their units.
+fn order_in_scope(scope: &Scope, o: &WorkOrder, actor: &Actor) -> bool {
+    match scope {
+        Scope::Company => true,
+        Scope::Units(u) => {
+            o.org_unit.as_ref().is_some_and(|c| u.contains(c)) || o.owner == actor.audit_id()
+        }
+        Scope::Own(no) => o.customer_no.as_ref() == Some(no),
+        Scope::Nothing => false,
+    }
+}
+
+async fn load_order(state: &AppState, actor: &Actor, id: i64) -> Result<WorkOrder, ApiError> {
+    let o = state
+        .store
+        .work_order(id)
+        .await?
+        .ok_or(ApiError::NotFound {
+            field: "id",
+            value: id.to_string(),
+        })?;
+    if order_in_scope(&scope::scope_of(state, actor).await?, &o, actor) {
+        Ok(o)
+    } else {
+        Err(ApiError::Forbidden(
+            "this work order is handled by an organisation unit outside yours",
+        ))
+    }
+}
+
+fn idempotency_key(headers: &HeaderMap, actor: &Actor) -> Result<Option<String>, ApiError> {
+    let Some(v) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let k = v.to_str().unwrap_or_default().trim();
+    if k.is_empty() || k.len() > 100 || !k.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(ApiError::invalid(
+            "idempotency-key",
+            "1 to 100 visible ASCII characters",
+        ));
+    }
+    // Keys are the client's: one client's key never replays another's order.
+    Ok(Some(format!("{}|{k}", actor.audit_id())))
+}
+
+/// Accepts a request as a work order (95598 phone, web, app/WeChat, SMS, e-mail, counter or
+/// field). Deadlines are computed now from the service commitments and stored. With an
+/// `Idempotency-Key`, a retried request returns the first order (200) and creates nothing.
+#[utoipa::path(
+    post, path = "/api/v1/work-orders", tag = TAG_ORDERS,
+    request_body = NewOrderRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Client key making retries safe")),
+    responses(
+        (status = 201, description = "Accepted; ETag carries the version", body = OrderView),
+        (status = 200, description = "Replay of an earlier request with the same Idempotency-Key", body = OrderView),
+        (status = 400, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn create_order(
+    State(state): State<AppState>,
+    auth: Auth,
+    ClientAddr(addr): ClientAddr,
+    headers: HeaderMap,
+    ApiJson(r): ApiJson<NewOrderRequest>,
+) -> Result<Response, ApiError> {
+    let key = idempotency_key(&headers, &auth.actor)?;
+    let contact_name = text("contact_name", &r.contact_name, 60, true)?;
+    let subject = text("subject", &r.subject, 200, true)?;
+    let description = text("description", &r.description, 4000, false)?;
+    let contact_phone = r
+        .contact_phone
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(PhoneNumber::parse)
+        .transpose()?;
+    let org_unit = r
+        .org_unit
+        .as_deref()
+        .map(|u| Code::parse_field("org_unit", u))
+        .transpose()?;
+    let customer = match r
+        .customer_no
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(raw) => {
+            let no = CustomerNo::parse(raw)?;
+            Some(scope::customer_for(&state, &auth.actor, &no).await?)
+        }
+        None => None,
+    };
+    let ctx = customer.as_ref().map_or(
+        CustomerContext {
+            area_type: AreaType::Urban,
+            tariff: TariffCategory::Residential,
+            high_voltage: false,
+            dual_supply: false,
+        },
+        |d| CustomerContext {
+            area_type: d.customer.area_type,
+            tariff: d.customer.tariff,
+            high_voltage: d.customer.is_high_voltage(),
+            dual_supply: d.customer.is_dual_supply(),
+        },
+    );
+    let tier = match &customer {
+        Some(d) if d.customer.important_grade != ImportantGrade::None => GREEN_CHANNEL_TIER,
+        _ => DEFAULT_TIER,
+    };
+    let now = time::now();
+    let rules = &state.config.rules;
+    let deadlines =
+        rules
+            .policy
+            .deadlines(r.order_type, &ctx, now, time::shanghai(), &rules.calendar);
+    let dispatched = org_unit.is_some();
+    let first = OrderEvent {
+        at: now,
+        actor: auth.actor.audit_id(),
+        actor_name: auth.actor.display_name(),
+        action: if dispatched {
+            "accept+dispatch"
+        } else {
+            "accept"
+        }
+        .to_owned(),
+        from: None,
+        to: if dispatched {
+            Status::Dispatched
+        } else {
+            Status::Accepted
+        },
+        note: None,
+        data: org_unit
+            .as_ref()
+            .map(|u| serde_json::json!({ "org_unit": u }).to_string()),
+    };
+    let new = NewWorkOrder {
+        order_type: r.order_type,
+        channel: r.channel,
+        customer_no: customer.as_ref().map(|d| d.customer.customer_no.clone()),
+        contact_name,
+        contact_phone,
+        subject,
+        description,
+        owner: auth.actor.audit_id(),
+        owner_name: auth.actor.display_name(),
+        org_unit,
+        tier,
+        accepted_at: now,
+        idempotency_key: key,
+        deadlines,
+    };
+    let (o, created) = state.store.create_work_order(&new, &first).await?;
+    if created {
+        let e = AuditEntry::new(
+            &auth.actor,
+            AuditAction::OrderCreated,
+            "work_order",
+            o.id.to_string(),
+            &addr,
+            now,
+        )
+        .change(
+            None,
+            Some(
+                serde_json::json!({
+                    "order_type": o.order_type, "channel": o.channel,
+                    "customer_no": o.customer_no, "status": o.status,
+                })
+                .to_string(),
+            ),
+        );
+        state.store.append_audit(&e).await?;
+    }
+    let v = order_view(&state, &o, &[], now);
+    Ok(with_etag(
+        if created {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        },
+        v,
+    ))
+}
+
+/// One work order with its deadlines and history. The ETag is the version for If-Match.
+#[utoipa::path(
+    get, path = "/api/v1/work-orders/{id}", tag = TAG_ORDERS,
+    params(("id" = i64, Path, description = "Work order id")),
+    responses(
+        (status = 200, description = "The order", body = OrderView),
+        (status = 404, description = "No such order", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_order(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Response, ApiError> {
+    let o = load_order(&state, &auth.actor, id).await?;
+    let events = state.store.work_order_events(id).await?;
+    Ok(with_etag(
+        StatusCode::OK,
+        order_view(&state, &o, &events, time::now()),
+    ))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct QueueParams {
+    /// Only this customer's orders.
+    pub customer_no: Option<String>,
+    /// Include handled and closed orders.
+    pub closed: Option<bool>,
+    /// 1-200 (default 50).
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderList {
+    pub count: usize,
+    pub items: Vec<OrderView>,
+}
+
+/// The queue: open orders the caller may see, green channel first, then by the earliest
+/// deadline.
+#[utoipa::path(
+    get, path = "/api/v1/work-orders", tag = TAG_ORDERS,
+    params(QueueParams),
+    responses(
+        (status = 200, description = "Orders in queue order", body = OrderList),
+        (status = 400, description = "Invalid parameter", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_orders(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(p): ApiQuery<QueueParams>,
+) -> Result<Json<OrderList>, ApiError> {
+    let limit = p.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(ApiError::invalid(
+            "limit",
+            format!("{limit} is out of range: 1 to 200"),
+        ));
+    }
+    let customer_no = p
+        .customer_no
+        .as_deref()
+        .map(CustomerNo::parse)
+        .transpose()?;
+    let org_units = match scope::scope_of(&state, &auth.actor).await? {
+        Scope::Company => None,
+        Scope::Units(u) => Some(u.into_iter().collect()),
+        Scope::Own(_) | Scope::Nothing => Some(Vec::new()),
+    };
+    let q = OrderQuery {
+        org_units,
+        include_undispatched: false,
+        customer_no,
+        include_closed: p.closed.unwrap_or(false),
+        limit,
+    };
+    let now = time::now();
+    let items: Vec<OrderView> = state
+        .store
+        .list_work_orders(&q)
+        .await?
+        .iter()
+        .map(|o| order_view(&state, o, &[], now))
+        .collect();
+    Ok(Json(OrderList {
+        count: items.len(),
+        items,
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ActionRequest {
+    /// dispatch, acknowledge, arrive, handle, reply, callback, archive, transfer, escalate,
+    /// merge, return, cancel, reopen, pause_sla, resume_sla.
+    pub action: String,
+    pub note: Option<String>,
+    /// dispatch, transfer: the handling unit.
+    pub org_unit: Option<String>,
+    /// callback: satisfaction 1-5.
+    pub satisfaction: Option<u8>,
+    /// cancel, return, reopen: why.
+    pub reason: Option<String>,
+    /// merge: the outage the repair call belongs to.
+    pub outage: Option<String>,
+    /// pause_sla: what the order waits for.
+    pub pause_reason: Option<PauseReason>,
+}
+
+fn need<T>(v: Option<T>, field: &'static str, what: &str) -> Result<T, ApiError> {
+    v.ok_or_else(|| ApiError::invalid(field, format!("required for {what}")))
+}
+
+fn if_match(headers: &HeaderMap) -> Result<i64, ApiError> {
+    let raw = headers
+        .get(header::IF_MATCH)
+        .ok_or(ApiError::PreconditionRequired)?
+        .to_str()
+        .unwrap_or_default()
+        .trim();
+    raw.trim_start_matches("W/")
+        .trim_matches('"')
+        .parse()
+        .map_err(|_| ApiError::invalid("if-match", "send the ETag of the order, e.g. \"3\""))
+}
+
+/// Takes one lifecycle step. Requires If-Match with the version read; a stale version gets 409
+/// and changes nothing; a step the order's state does not allow gets 422.
+#[utoipa::path(
+    post, path = "/api/v1/work-orders/{id}/actions", tag = TAG_ORDERS,
+    params(
+        ("id" = i64, Path, description = "Work order id"),
+        ("If-Match" = String, Header, description = "The order's ETag"),
+    ),
+    request_body = ActionRequest,
+    responses(
+        (status = 200, description = "The order after the step", body = OrderView),
+        (status = 400, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The order changed since it was read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not allowed in the order's state", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn order_action(
+    State(state): State<AppState>,
+    auth: Auth,
+    ClientAddr(addr): ClientAddr,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(r): ApiJson<ActionRequest>,
+) -> Result<Response, ApiError> {
+    let expected = if_match(&headers)?;
+    let o = load_order(&state, &auth.actor, id).await?;
+    if o.version != expected {
+        return Err(ApiError::Conflict { current: o.version });
+    }
+    let note = r
+        .note
+        .as_deref()
+        .map(|n| text("note", n, 2000, false))
+        .transpose()?
+        .filter(|n| !n.is_empty());
+    let unit = r
+        .org_unit
+        .as_deref()
+        .map(|u| Code::parse_field("org_unit", u))
+        .transpose()?;
+    let action = match r.action.as_str() {
+        "dispatch" => Action::Dispatch,
+        "acknowledge" => Action::Acknowledge,
+        "arrive" => Action::Arrive,
+        "handle" => Action::Handle,
+        "reply" => Action::Reply,
+        "callback" => Action::Callback {
+            satisfaction: need(r.satisfaction, "satisfaction", "a callback")?,
+        },
+        "archive" => Action::Archive,
+        "transfer" => Action::Transfer,
+        "escalate" => Action::Escalate,
+        "merge" => Action::Merge,
+        "return" => Action::Return,
+        "cancel" => Action::Cancel,
+        "reopen" => Action::Reopen,
+        "pause_sla" => Action::PauseSla,
+        "resume_sla" => Action::ResumeSla,
+        other => {
+            return Err(ApiError::invalid(
+                "action",
+                format!("unknown action {other:?}"),
+            ));
+        }
+    };
+    let mut data = serde_json::Map::new();
+    match &action {
+        Action::Dispatch | Action::Transfer => {
+            let u = need(unit.clone(), "org_unit", r.action.as_str())?;
+            data.insert("org_unit".into(), u.as_str().into());
+        }
+        Action::Callback { satisfaction } => {
+            data.insert("satisfaction".into(), (*satisfaction).into());
+        }
+        Action::Cancel | Action::Return | Action::Reopen => {
+            let reason = need(r.reason.as_deref(), "reason", r.action.as_str())?;
+            data.insert("reason".into(), text("reason", reason, 500, true)?.into());
+        }
+        Action::Merge => {
+            let outage = need(r.outage.as_deref(), "outage", "a merge")?;
+            data.insert("outage".into(), text("outage", outage, 64, true)?.into());
+        }
+        Action::PauseSla => {
+            let why = need(r.pause_reason, "pause_reason", "a pause")?;
+            data.insert("pause_reason".into(), why.code().into());
+        }
+        _ => {}
+    }
+    let before = OrderState {
+        order_type: o.order_type,
+        status: o.status,
+        arrived: o.arrived,
+        paused: o.paused_since.is_some(),
+    };
+    let after = before.apply(&action).map_err(|e| ApiError::Unprocessable {
+        field: match e {
+            TransitionError::Score(_) => "satisfaction",
+            _ => "action",
+        },
+        detail: e.to_string(),
+    })?;
+    let now = time::now();
+    let policy = &state.config.rules.policy;
+    let mut paused = o.paused;
+    let mut paused_since = o.paused_since;
+    match action {
+        Action::PauseSla => paused_since = Some(now),
+        Action::ResumeSla | Action::Cancel | Action::Merge => {
+            let mut c = clock(&o, o.accepted_at);
+            let lasted = c.resume(now);
+            paused = c
+                .paused
+                .min(SignedDuration::from_hours(policy.max_pause_hours));
+            paused_since = None;
+            if lasted > SignedDuration::ZERO {
+                data.insert("paused_minutes".into(), (lasted.as_secs() / 60).into());
+            }
+        }
+        _ => {}
+    }
+    // Which commitments this step keeps.
+    let met: Vec<DeadlineKind> = match action {
+        Action::Arrive => vec![DeadlineKind::Arrival],
+        // The handling unit's acknowledgement is its first contact with a complainant.
+        Action::Acknowledge => vec![DeadlineKind::Contact],
+        Action::Handle if o.order_type != OrderType::FaultRepair => vec![DeadlineKind::Contact],
+        Action::Reply => vec![
+            DeadlineKind::Contact,
+            DeadlineKind::Reply,
+            DeadlineKind::SupplyPlan,
+        ],
+        _ => Vec::new(),
+    };
+    let update = OrderUpdate {
+        status: after.status,
+        arrived: after.arrived,
+        paused_since,
+        paused,
+        org_unit: match action {
+            Action::Dispatch | Action::Transfer => unit,
+            _ => o.org_unit.clone(),
+        },
+        outage: match action {
+            Action::Merge => r.outage.clone(),
+            _ => o.outage.clone(),
+        },
+        met: met.into_iter().map(|k| (k, now)).collect(),
+    };
+    let event = OrderEvent {
+        at: now,
+        actor: auth.actor.audit_id(),
+        actor_name: auth.actor.display_name(),
+        action: action.code().to_owned(),
+        from: Some(o.status),
+        to: after.status,
+        note,
+        data: (!data.is_empty()).then(|| serde_json::Value::Object(data).to_string()),
+    };
+    match state
+        .store
+        .update_work_order(id, expected, &update, &event)
+        .await?
+    {
+        UpdateOutcome::Updated(n) => {
+            let e = AuditEntry::new(
+                &auth.actor,
+                AuditAction::OrderAction,
+                "work_order",
+                id.to_string(),
+                &addr,
+                now,
+            )
+            .reason(action.code())
+            .change(
+                Some(serde_json::json!({"status": o.status, "version": o.version}).to_string()),
+                Some(serde_json::json!({"status": n.status, "version": n.version}).to_string()),
+            );
+            state.store.append_audit(&e).await?;
+            let events = state.store.work_order_events(id).await?;
+            Ok(with_etag(
+                StatusCode::OK,
+                order_view(&state, &n, &events, now),
+            ))
+        }
+        UpdateOutcome::Conflict(current) => Err(ApiError::Conflict {
+            current: current.version,
+        }),
+        UpdateOutcome::NotFound => Err(ApiError::NotFound {
+            field: "id",
+            value: id.to_string(),
+        }),
+    }
+}
+
+/// Escalates every overdue deadline once: an `escalate` event on the order, addressed to the
+/// supervisor, and an audit record. Safe with several server instances: a deadline is marked
+/// escalated by one conditional update, so only one instance records it. Returns how many.
+pub async fn sweep_overdue(state: &AppState, now: Timestamp) -> Result<usize, ApiError> {
+    let sweeper = Actor::System {
+        name: "sla-sweeper".to_owned(),
+    };
+    let mut n = 0;
+    for (id, kind) in state.store.overdue_deadlines(now, 500).await? {
+        let Some(o) = state.store.work_order(id).await? else {
+            continue;
+        };
+        let e = OrderEvent {
+            at: now,
+            actor: sweeper.audit_id(),
+            actor_name: "SLA".to_owned(),
+            action: "escalate".to_owned(),
+            from: Some(o.status),
+            to: o.status,
+            note: None,
+            data: Some(serde_json::json!({"deadline": kind, "to": "supervisor"}).to_string()),
+        };
+        if state.store.mark_escalated(id, kind, &e).await? {
+            n += 1;
+            let a = AuditEntry::new(
+                &sweeper,
+                AuditAction::OrderAction,
+                "work_order",
+                id.to_string(),
+                "server",
+                now,
+            )
+            .reason(format!(
+                "{} overdue: escalated to the supervisor",
+                kind.code()
+            ));
+            state.store.append_audit(&a).await?;
+        }
+    }
+    Ok(n)
+}
+
+/// Runs the sweeper every `every` until the process ends.
+pub fn spawn_sweeper(state: AppState, every: std::time::Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match sweep_overdue(&state, time::now()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(escalated = n, "overdue work orders escalated"),
+                Err(e) => tracing::error!(error = %e, "SLA sweep failed"),
+            }
+        }
+    });
+}
