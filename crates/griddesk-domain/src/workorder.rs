@@ -34,6 +34,32 @@ code_enum! {
 }
 
 code_enum! {
+    /// How a contact with a customer happened (客户接触记录, D2).
+    ContactKind, "kind" {
+        Call = "call", "电话", "Phone call";
+        Visit = "visit", "上门", "Site visit";
+        Sms = "sms", "短信", "SMS";
+        Email = "email", "电子邮件", "E-mail";
+        Counter = "counter", "柜台", "Counter";
+        Online = "online", "网站/App", "Web or app";
+    }
+}
+
+impl Channel {
+    /// The contact a request through this channel is.
+    pub fn contact_kind(self) -> ContactKind {
+        match self {
+            Channel::Phone95598 => ContactKind::Call,
+            Channel::Web | Channel::App => ContactKind::Online,
+            Channel::Email => ContactKind::Email,
+            Channel::Sms => ContactKind::Sms,
+            Channel::Counter => ContactKind::Counter,
+            Channel::Field => ContactKind::Visit,
+        }
+    }
+}
+
+code_enum! {
     /// Where a work order stands.
     Status, "status" {
         Accepted = "accepted", "已受理", "Accepted";

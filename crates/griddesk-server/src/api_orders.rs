@@ -19,10 +19,10 @@ use griddesk_domain::sla::{Clock, CustomerContext, DeadlineKind, SlaState};
 use griddesk_domain::topology::AreaType;
 use griddesk_domain::values::{Code, CustomerNo, PhoneNumber};
 use griddesk_domain::workorder::{
-    Action, Channel, OrderState, OrderType, PauseReason, Status, TransitionError,
+    Action, Channel, ContactKind, OrderState, OrderType, PauseReason, Status, TransitionError,
 };
 use griddesk_store::workorder::{
-    NewWorkOrder, OrderEvent, OrderQuery, OrderUpdate, UpdateOutcome, WorkOrder,
+    ContactRecord, NewWorkOrder, OrderEvent, OrderQuery, OrderUpdate, UpdateOutcome, WorkOrder,
 };
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -379,6 +379,22 @@ pub async fn create_order(
         deadlines,
     };
     let (o, created) = state.store.create_work_order(&new, &first).await?;
+    if created && let Some(no) = &o.customer_no {
+        // The first person to take the request starts the contact record (D2).
+        state
+            .store
+            .add_contact(&ContactRecord {
+                customer_no: no.clone(),
+                at: now,
+                kind: o.channel.contact_kind(),
+                inbound: true,
+                actor: auth.actor.audit_id(),
+                actor_name: auth.actor.display_name(),
+                summary: format!("{}: {}", o.order_type.label(Default::default()), o.subject),
+                order_id: Some(o.id),
+            })
+            .await?;
+    }
     if created {
         let e = AuditEntry::new(
             &auth.actor,
@@ -789,4 +805,94 @@ pub fn spawn_sweeper(state: AppState, every: std::time::Duration) {
             }
         }
     });
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewContactRequest {
+    pub kind: ContactKind,
+    /// The customer reached out (default) or the company did.
+    #[serde(default = "yes")]
+    pub inbound: bool,
+    /// What was said or done (1-1000 characters).
+    pub summary: String,
+    /// The work order it concerns, if any.
+    pub order_id: Option<i64>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContactView {
+    pub at: String,
+    pub kind: Label,
+    pub inbound: bool,
+    pub actor: String,
+    pub actor_name: String,
+    pub summary: String,
+    pub order_id: Option<i64>,
+}
+
+impl From<&ContactRecord> for ContactView {
+    fn from(c: &ContactRecord) -> Self {
+        ContactView {
+            at: rfc(c.at),
+            kind: Label::of(c.kind),
+            inbound: c.inbound,
+            actor: c.actor.clone(),
+            actor_name: c.actor_name.clone(),
+            summary: c.summary.clone(),
+            order_id: c.order_id,
+        }
+    }
+}
+
+/// Logs an interaction (call, visit, SMS, e-mail, counter) on the customer's timeline.
+#[utoipa::path(
+    post, path = "/api/v1/customers/{customer_no}/contacts", tag = TAG_ORDERS,
+    params(("customer_no" = String, Path, description = "Customer number (10 digits)")),
+    request_body = NewContactRequest,
+    responses(
+        (status = 201, description = "Logged", body = ContactView),
+        (status = 400, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn add_contact(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath(raw): ApiPath<String>,
+    ApiJson(r): ApiJson<NewContactRequest>,
+) -> Result<Response, ApiError> {
+    let no = CustomerNo::parse(&raw)?;
+    scope::customer_for(&state, &auth.actor, &no).await?;
+    let c = ContactRecord {
+        customer_no: no,
+        at: time::now(),
+        kind: r.kind,
+        inbound: r.inbound,
+        actor: auth.actor.audit_id(),
+        actor_name: auth.actor.display_name(),
+        summary: text("summary", &r.summary, 1000, true)?,
+        order_id: r.order_id,
+    };
+    state.store.add_contact(&c).await?;
+    Ok((StatusCode::CREATED, Json(ContactView::from(&c))).into_response())
+}
+
+/// The customer's contact timeline, newest first (up to 200).
+#[utoipa::path(
+    get, path = "/api/v1/customers/{customer_no}/contacts", tag = TAG_ORDERS,
+    params(("customer_no" = String, Path, description = "Customer number (10 digits)")),
+    responses((status = 200, description = "Contacts, newest first", body = Vec<ContactView>))
+)]
+pub async fn contacts(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath(raw): ApiPath<String>,
+) -> Result<Json<Vec<ContactView>>, ApiError> {
+    let no = CustomerNo::parse(&raw)?;
+    scope::customer_for(&state, &auth.actor, &no).await?;
+    let rows = state.store.contacts(&no, 200).await?;
+    Ok(Json(rows.iter().map(ContactView::from).collect()))
 }

@@ -232,6 +232,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(api_orders::list_orders, api_orders::create_order))
         .routes(routes!(api_orders::get_order))
         .routes(routes!(api_orders::order_action))
+        .routes(routes!(api_orders::contacts, api_orders::add_contact))
 }
 
 /// Every route of the application as (method, path pattern): the API's from its OpenAPI

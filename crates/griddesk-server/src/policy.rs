@@ -77,6 +77,16 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("POST", "/api/v1/work-orders", Perm(OrderWrite)),
     ("GET", "/api/v1/work-orders/{id}", Perm(OrderRead)),
     ("POST", "/api/v1/work-orders/{id}/actions", Perm(OrderWrite)),
+    (
+        "GET",
+        "/api/v1/customers/{customer_no}/contacts",
+        Perm(ArchiveRead),
+    ),
+    (
+        "POST",
+        "/api/v1/customers/{customer_no}/contacts",
+        Perm(OrderWrite),
+    ),
     // Customer self-service.
     ("POST", "/api/v1/self/otp", Public),
     ("POST", "/api/v1/self/login", Public),

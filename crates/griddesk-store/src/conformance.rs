@@ -107,6 +107,7 @@ macro_rules! conformance_tests {
             work_orders_store_deadlines_and_are_idempotent,
             work_order_updates_are_versioned_and_recorded,
             work_order_queue_and_overdue_sweep,
+            contact_records_form_the_customer_timeline,
         );
     };
 }

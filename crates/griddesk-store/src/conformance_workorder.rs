@@ -275,3 +275,75 @@ pub async fn work_order_queue_and_overdue_sweep(store: &dyn Store) {
         2
     );
 }
+
+pub async fn contact_records_form_the_customer_timeline(store: &dyn Store) {
+    use crate::workorder::ContactRecord;
+    use griddesk_domain::workorder::ContactKind;
+    fixtures::load(store).await;
+    let (o, _) = store
+        .create_work_order(
+            &new_order(None, 3, 60),
+            &event("accept", None, Status::Accepted, t(0)),
+        )
+        .await
+        .expect("create");
+    let c = |min: i64, kind, order_id| ContactRecord {
+        customer_no: no("0100000001"),
+        at: t(min),
+        kind,
+        inbound: min == 0,
+        actor: "staff:zhangli".into(),
+        actor_name: "张丽".into(),
+        summary: format!("第{min}分钟"),
+        order_id,
+    };
+    store
+        .add_contact(&c(0, ContactKind::Call, Some(o.id)))
+        .await
+        .expect("add");
+    store
+        .add_contact(&c(30, ContactKind::Sms, None))
+        .await
+        .expect("add");
+    let got = store.contacts(&no("0100000001"), 10).await.expect("read");
+    assert_eq!(
+        got,
+        vec![
+            c(30, ContactKind::Sms, None),
+            c(0, ContactKind::Call, Some(o.id))
+        ]
+    );
+    assert_eq!(
+        store
+            .contacts(&no("0100000001"), 1)
+            .await
+            .expect("read")
+            .len(),
+        1
+    );
+    assert!(
+        store
+            .contacts(&no("0100000002"), 10)
+            .await
+            .expect("read")
+            .is_empty()
+    );
+    let mut bad = c(5, ContactKind::Visit, None);
+    bad.customer_no = no("0999999999");
+    assert!(matches!(
+        store.add_contact(&bad).await,
+        Err(crate::StoreError::MissingReference {
+            field: "customer_no",
+            ..
+        })
+    ));
+    assert!(matches!(
+        store
+            .add_contact(&c(5, ContactKind::Visit, Some(777_777)))
+            .await,
+        Err(crate::StoreError::MissingReference {
+            field: "order_id",
+            ..
+        })
+    ));
+}

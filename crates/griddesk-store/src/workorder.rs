@@ -8,7 +8,7 @@
 use crate::{Result, StoreError};
 use griddesk_domain::sla::{Deadline, DeadlineKind};
 use griddesk_domain::values::{Code, CustomerNo, PhoneNumber};
-use griddesk_domain::workorder::{Channel, OrderType, Status};
+use griddesk_domain::workorder::{Channel, ContactKind, OrderType, Status};
 use jiff::{SignedDuration, Timestamp};
 
 /// What an order is created with.
@@ -116,8 +116,26 @@ pub struct OrderQuery {
     pub limit: u32,
 }
 
+/// One interaction with a customer on its timeline (append-only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactRecord {
+    pub customer_no: CustomerNo,
+    pub at: Timestamp,
+    pub kind: ContactKind,
+    /// The customer reached out (true) or the company did.
+    pub inbound: bool,
+    pub actor: String,
+    pub actor_name: String,
+    pub summary: String,
+    pub order_id: Option<i64>,
+}
+
 #[async_trait::async_trait]
 pub trait WorkOrderStore: Send + Sync {
+    /// Logs a contact; `MissingReference` for an unknown customer or order.
+    async fn add_contact(&self, c: &ContactRecord) -> Result<i64>;
+    /// A customer's contacts, newest first.
+    async fn contacts(&self, no: &CustomerNo, limit: u32) -> Result<Vec<ContactRecord>>;
     /// Creates an order with its deadlines and first event. With an idempotency key already
     /// used, returns the existing order and `false`, and writes nothing.
     async fn create_work_order(
@@ -250,6 +268,31 @@ pub fn event_from_columns(c: EventColumns) -> Result<OrderEvent> {
     })
 }
 
+/// Raw columns of a `contact_record` row.
+pub type ContactColumns = (
+    String,
+    i64,
+    String,
+    bool,
+    String,
+    String,
+    String,
+    Option<i64>,
+);
+
+pub fn contact_from_columns(c: ContactColumns) -> Result<ContactRecord> {
+    Ok(ContactRecord {
+        customer_no: CustomerNo::parse(&c.0).map_err(corrupt)?,
+        at: crate::access::us_ts(c.1)?,
+        kind: ContactKind::parse(&c.2).map_err(corrupt)?,
+        inbound: c.3,
+        actor: c.4,
+        actor_name: c.5,
+        summary: c.6,
+        order_id: c.7,
+    })
+}
+
 /// Implements [`WorkOrderStore`] for a backend whose struct has a `pool` field; see
 /// [`crate::access_store_impl`] for the arguments.
 #[macro_export]
@@ -343,6 +386,63 @@ macro_rules! workorder_store_impl {
 
             #[::async_trait::async_trait]
             impl WorkOrderStore for $store {
+                async fn add_contact(&self, c: &ContactRecord) -> Result<i64> {
+                    let mut tx = self.pool.begin().await.map_err($db)?;
+                    let known: Option<i64> = ::sqlx::query_scalar(
+                        "SELECT CAST(1 AS BIGINT) FROM customer WHERE customer_no = $1",
+                    )
+                    .bind(c.customer_no.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err($db)?;
+                    if known.is_none() {
+                        return Err($crate::StoreError::MissingReference {
+                            field: "customer_no",
+                            value: c.customer_no.to_string(),
+                        });
+                    }
+                    if let Some(id) = c.order_id
+                        && load(&mut tx, id).await?.is_none()
+                    {
+                        return Err($crate::StoreError::MissingReference {
+                            field: "order_id",
+                            value: id.to_string(),
+                        });
+                    }
+                    let id: i64 = ::sqlx::query_scalar(
+                        "INSERT INTO contact_record (customer_no, at_us, kind, inbound, actor,                          actor_name, summary, order_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)                          RETURNING id",
+                    )
+                    .bind(c.customer_no.as_str())
+                    .bind(ts_us(c.at))
+                    .bind(c.kind.code())
+                    .bind(c.inbound)
+                    .bind(&c.actor)
+                    .bind(&c.actor_name)
+                    .bind(&c.summary)
+                    .bind(c.order_id)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err($db)?;
+                    tx.commit().await.map_err($db)?;
+                    Ok(id)
+                }
+
+                async fn contacts(
+                    &self,
+                    no: &::griddesk_domain::values::CustomerNo,
+                    limit: u32,
+                ) -> Result<Vec<ContactRecord>> {
+                    let rows: Vec<ContactColumns> = ::sqlx::query_as(
+                        "SELECT customer_no, at_us, kind, inbound, actor, actor_name, summary,                          order_id FROM contact_record WHERE customer_no = $1                          ORDER BY at_us DESC, id DESC LIMIT $2",
+                    )
+                    .bind(no.as_str())
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err($db)?;
+                    rows.into_iter().map(contact_from_columns).collect()
+                }
+
                 async fn create_work_order(
                     &self,
                     o: &NewWorkOrder,

@@ -126,6 +126,9 @@ async fn prepare(app: &TestApp, method: &str, path: &str, f: &Fixture) -> Option
             "order_type": "consultation", "channel": "phone", "customer_no": no,
             "contact_name": "矩阵", "subject": "电价咨询"
         })),
+        ("POST", "/api/v1/customers/{customer_no}/contacts") => {
+            json(serde_json::json!({"kind": "call", "summary": "回访核实"}))
+        }
         // Escalation leaves the order open, so every allowed caller can take the step.
         ("POST", "/api/v1/work-orders/{id}/actions") => {
             json(serde_json::json!({"action": "escalate"}))

@@ -448,3 +448,53 @@ async fn orders_follow_the_readers_scope() {
         .unwrap();
     assert_eq!(r.status(), 403);
 }
+
+#[tokio::test]
+async fn contacts_form_the_customer_timeline() {
+    let app = spawn_app().await;
+    let c = app.resident().clone();
+    let no = c.customer_no.to_string();
+    let o: Value = create(
+        &app,
+        json!({"order_type": "consultation", "channel": "phone", "customer_no": no,
+               "contact_name": "吴先生", "subject": "阶梯电价"}),
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/customers/{no}/contacts")))
+        .json(&json!({"kind": "sms", "inbound": false, "summary": "发送电价说明短信", "order_id": o["id"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let t: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/customers/{no}/contacts")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let t = t.as_array().unwrap();
+    assert_eq!(t.len(), 2, "the intake logged the call itself");
+    assert_eq!(t[0]["kind"]["code"], "sms");
+    assert_eq!(t[1]["kind"]["code"], "call");
+    assert_eq!(t[1]["order_id"], o["id"]);
+    let p: Value = app
+        .client
+        .post(app.url(&format!("/api/v1/customers/{no}/contacts")))
+        .json(&json!({"kind": "call", "summary": "  "}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(p["field"], "summary");
+}
