@@ -235,7 +235,7 @@ fn order_in_scope(scope: &Scope, o: &WorkOrder, actor: &Actor) -> bool {
     }
 }
 
-async fn load_order(state: &AppState, actor: &Actor, id: i64) -> Result<WorkOrder, ApiError> {
+pub async fn load_order(state: &AppState, actor: &Actor, id: i64) -> Result<WorkOrder, ApiError> {
     let o = state
         .store
         .work_order(id)

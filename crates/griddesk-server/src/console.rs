@@ -24,6 +24,8 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 #[path = "console_access.rs"]
 mod access;
+#[path = "console_orders.rs"]
+mod orders;
 
 /// Rows a console search shows.
 const CONSOLE_LIMIT: u32 = 50;
@@ -49,6 +51,8 @@ fn register<R: Registry>(r: R) -> R {
         .post("/portal/code", access::portal_code)
         .post("/portal/login", access::portal_login)
         .get("/portal/account", access::portal_account)
+        .get("/console/orders", orders::queue)
+        .get("/console/orders/{id}", orders::order)
 }
 
 pub fn routes() -> Router<AppState> {
@@ -316,6 +320,9 @@ fn page(ctx: &Ctx, title: &str, charts: bool, body: Markup) -> Markup {
                         nav.topnav {
                             @if ctx.may(griddesk_domain::access::Permission::ArchiveRead) {
                                 a href="/console" { (ctx.t(T::NavSearch)) }
+                            }
+                            @if ctx.may(griddesk_domain::access::Permission::OrderRead) {
+                                a href="/console/orders" { (ctx.t(T::NavOrders)) }
                             }
                             @if ctx.may(griddesk_domain::access::Permission::AuditRead) {
                                 a href="/console/audit" { (ctx.t(T::NavAudit)) }

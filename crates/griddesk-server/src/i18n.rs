@@ -205,6 +205,24 @@ texts! {
     PortalCode => "验证码", "Code";
     PortalCodeSent => "如该户号已登记手机，验证码已发送，5分钟内有效。", "If the customer number has a registered mobile phone, a code has been sent; it is valid for 5 minutes.";
     PortalAccount => "我的账户", "My account";
+    NavOrders => "工单", "Work orders";
+    OrdersTitle => "工单队列", "Work-order queue";
+    OrdersLead => "绿色通道优先，其次按最早到期时限排序；绿色正常、黄色已用时限80%以上、红色超期。", "Green channel first, then by the earliest deadline; green on time, yellow 80 % of the time used, red overdue.";
+    OrderNo => "工单号", "Order";
+    OrderSla => "时限", "SLA";
+    OrderTier => "优先级", "Tier";
+    OrderType => "类型", "Type";
+    OrderSubject => "事由", "Subject";
+    OrderStatus => "状态", "Status";
+    OrderDue => "最近到期", "Next due";
+    OrderUnit => "处理单位", "Handling unit";
+    OrderPaused => "已暂停计时", "clock paused";
+    OrderContact => "联系人", "Contact";
+    OrderOwner => "首问责任人", "First-contact owner";
+    OrderAccepted => "受理时间", "Accepted";
+    OrderDeadlines => "服务时限", "Deadlines";
+    OrderHistory => "处理过程", "History";
+    GreenChannel => "绿色通道", "Green channel";
     PortalRecentBills => "近期账单", "Recent bills";
 }
 

@@ -111,6 +111,8 @@ pub const RULES: &[(&str, &str, Rule)] = &[
         Perm(ArchiveRead),
     ),
     ("GET", "/console/audit", Perm(AuditRead)),
+    ("GET", "/console/orders", Perm(OrderRead)),
+    ("GET", "/console/orders/{id}", Perm(OrderRead)),
     ("GET", "/console/tokens", Perm(TokenAdmin)),
     ("POST", "/console/tokens", Perm(TokenAdmin)),
     ("POST", "/console/tokens/{id}/revoke", Perm(TokenAdmin)),

@@ -65,7 +65,7 @@ async fn customer_session(app: &TestApp, no: &str) -> (String, String) {
 
 /// Fills a path pattern with records that exist (and searches with a query).
 fn concrete(path: &str, f: &Fixture) -> String {
-    let id = if path.starts_with("/api/v1/work-orders/") {
+    let id = if path.starts_with("/api/v1/work-orders/") || path.starts_with("/console/orders/") {
         f.order
     } else {
         f.token_to_revoke

@@ -436,6 +436,34 @@ async fn orders_follow_the_readers_scope() {
         .await
         .unwrap();
     assert_eq!(q["count"], 1);
+    // The console queue and order page, for the unit's crew only.
+    let page = s01
+        .get(app.url("/console/orders"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("orders-table") && page.contains(&format!("/console/orders/{id}")));
+    assert!(page.contains("data-sla=\"green\""));
+    let page = s01
+        .get(app.url(&format!("/console/orders/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("更名") && page.contains("history"));
+    assert_eq!(
+        s02.get(app.url(&format!("/console/orders/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
     // Analysts read but do not work orders.
     let analyst = app.client_as(Role::Analyst, "C01").await;
     assert_eq!(analyst.get(&path).send().await.unwrap().status(), 200);
