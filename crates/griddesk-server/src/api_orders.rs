@@ -456,6 +456,8 @@ pub struct QueueParams {
     pub customer_no: Option<String>,
     /// Include handled and closed orders.
     pub closed: Option<bool>,
+    /// Only this status; `replied` lists the callback tasks (every handled order is called back).
+    pub status: Option<Status>,
     /// 1-200 (default 50).
     pub limit: Option<u32>,
 }
@@ -503,6 +505,7 @@ pub async fn list_orders(
         include_undispatched: false,
         customer_no,
         include_closed: p.closed.unwrap_or(false),
+        status: p.status,
         limit,
     };
     let now = time::now();

@@ -113,6 +113,9 @@ pub struct OrderQuery {
     pub customer_no: Option<CustomerNo>,
     /// Closed orders too.
     pub include_closed: bool,
+    /// Only orders in this status (e.g. `replied`: the callback tasks); overrides
+    /// `include_closed`.
+    pub status: Option<Status>,
     pub limit: u32,
 }
 
@@ -589,7 +592,9 @@ macro_rules! workorder_store_impl {
                     let mut qb = ::sqlx::QueryBuilder::<<$conn as ::sqlx::Connection>::Database>::new(
                         "SELECT w.id FROM work_order w WHERE 1 = 1",
                     );
-                    if !q.include_closed {
+                    if let Some(st) = q.status {
+                        qb.push(" AND w.status = ").push_bind(st.code());
+                    } else if !q.include_closed {
                         qb.push(
                             " AND w.status NOT IN ('handled', 'replied', 'called_back', \
                              'archived', 'merged', 'cancelled')",
