@@ -3,7 +3,7 @@
 //! every response with personal data, unmasking with its audit record, the audit trail's search,
 //! export and append-only guarantee, customer self-service login, and hardening headers.
 
-use crate::app::{STAFF_PASSWORD, Session, TestApp, set_cookie_value, spawn_app};
+use crate::app::{STAFF_PASSWORD, SendJson, Session, TestApp, set_cookie_value, spawn_app};
 use griddesk_domain::access::{Actor, AuditAction, AuditEntry};
 use griddesk_domain::org::Role;
 use griddesk_store::AccessStore as _;
@@ -219,14 +219,7 @@ async fn api_tokens_are_created_listed_revoked_and_expire() {
     assert!(secret.starts_with("gdt_"));
     let id = created["id"].as_i64().unwrap();
     let integration = TestApp::bearer_client(&secret);
-    let me: serde_json::Value = integration
-        .get(app.url("/api/v1/me"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me: serde_json::Value = integration.get(app.url("/api/v1/me")).json_body().await;
     assert_eq!(me["id"], format!("token:{id}"));
     assert_eq!(me["role"], "dispatcher");
     assert!(me["csrf"].is_null(), "bearer callers need no CSRF token");
@@ -264,22 +257,14 @@ async fn api_tokens_are_created_listed_revoked_and_expire() {
     let bad: serde_json::Value = admin
         .post(app.url("/api/v1/tokens"))
         .json(&serde_json::json!({"name": "x", "role": "customer", "org_unit": "C01"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_body()
+        .await;
     assert_eq!(bad["field"], "role");
     let bad: serde_json::Value = admin
         .post(app.url("/api/v1/tokens"))
         .json(&serde_json::json!({"name": "x", "role": "agent", "org_unit": "NOPE"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_body()
+        .await;
     assert_eq!(bad["field"], "org_unit");
 
     // Revoked: refused at once.
@@ -395,12 +380,8 @@ async fn staff_see_only_their_units_customers() {
     // Search leaves out what the unit does not serve.
     let hits: serde_json::Value = crew
         .get(app.url("/api/v1/customers?high_voltage=false&limit=100"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_body()
+        .await;
     let nos: Vec<&str> = hits["items"]
         .as_array()
         .unwrap()
@@ -497,12 +478,8 @@ async fn unmasking_needs_a_reason_and_a_role_and_is_audited() {
             .client
             .post(app.url(&path))
             .json(&body)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .json_body()
+            .await;
         assert_eq!(p["status"], 400);
         assert_eq!(p["field"], "reason");
     }
@@ -511,12 +488,8 @@ async fn unmasking_needs_a_reason_and_a_role_and_is_audited() {
         .client
         .post(app.url(&path))
         .json(&serde_json::json!({"reason": "客户来电核对联系电话"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_body()
+        .await;
     assert_eq!(v["personal_data"], "unmasked");
     assert_eq!(v["contacts"][0]["phones"][0], phone);
     assert_eq!(v["address"], c.address);
@@ -718,22 +691,14 @@ async fn the_audit_trail_is_searchable_exportable_and_append_only() {
     let sup = app.client_as(Role::Supervisor, "C01").await;
     let page: serde_json::Value = sup
         .get(app.url(&format!("/api/v1/audit?action=unmask&target={no}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_body()
+        .await;
     assert_eq!(page["items"].as_array().unwrap().len(), 1);
     assert_eq!(page["items"][0]["reason"], "核对身份证号");
     let bad: serde_json::Value = sup
         .get(app.url("/api/v1/audit?from=yesterday"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_body()
+        .await;
     assert_eq!(bad["field"], "from");
     let csv = sup
         .get(app.url("/api/v1/audit.csv?action=unmask"))
@@ -846,14 +811,7 @@ async fn responses_carry_security_headers_and_hide_internals() {
     assert_eq!(h["cache-control"], "no-store");
     // Forbidden answers say why, never how the server works inside.
     let crew = app.client_as(Role::Crew, "S01").await;
-    let p: serde_json::Value = crew
-        .get(app.url("/api/v1/audit"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let p: serde_json::Value = crew.get(app.url("/api/v1/audit")).json_body().await;
     assert_eq!(p["status"], 403);
     let text = p.to_string();
     assert!(!text.contains("sqlx") && !text.contains("panicked") && !text.contains("src/"));

@@ -58,6 +58,21 @@ pub fn test_server_config() -> ServerConfig {
     }
 }
 
+/// Sends a request and reads its JSON body (any status).
+pub trait SendJson {
+    fn json_body(self) -> impl std::future::Future<Output = serde_json::Value>;
+}
+
+impl SendJson for reqwest::RequestBuilder {
+    async fn json_body(self) -> serde_json::Value {
+        let resp = self.send().await.expect("request");
+        let status = resp.status();
+        let text = resp.text().await.expect("body");
+        serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{status} body is not JSON ({e}): {text}"))
+    }
+}
+
 /// A browser-like session: the session cookie and its CSRF token.
 #[derive(Debug, Clone)]
 pub struct Session {

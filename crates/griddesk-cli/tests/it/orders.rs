@@ -2,7 +2,7 @@
 //! creation, versioned steps (If-Match, 409, 428), the state machine's refusals (422), pausing
 //! the SLA clock, the queue, scope, masking and the overdue sweeper.
 
-use crate::app::{TestApp, spawn_app};
+use crate::app::{SendJson, TestApp, spawn_app};
 use griddesk_domain::org::Role;
 use serde_json::{Value, json};
 
@@ -74,12 +74,8 @@ async fn intake_computes_deadlines_and_is_idempotent() {
     let list: Value = app
         .client
         .get(app.url("/api/v1/work-orders"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_body()
+        .await;
     assert_eq!(list["count"], 1);
     // Another client's same key is its own.
     let other = app.client_as(Role::Agent, "C01").await;
@@ -116,12 +112,8 @@ async fn intake_computes_deadlines_and_is_idempotent() {
     let list: Value = app
         .client
         .get(app.url("/api/v1/work-orders"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_body()
+        .await;
     assert_eq!(list["items"][0]["id"], o["id"], "green channel first");
 
     // Bad input names the field.
@@ -193,12 +185,8 @@ async fn steps_are_versioned_and_follow_the_state_machine() {
     let got: Value = app
         .client
         .get(app.url(&format!("/api/v1/work-orders/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_body()
+        .await;
     assert_eq!(
         (got["version"].as_i64(), got["status"]["code"].as_str()),
         (Some(1), Some("accepted"))
@@ -327,12 +315,8 @@ async fn pausing_shifts_the_deadline_by_exactly_the_paused_time() {
     let view: Value = app
         .client
         .get(app.url(&format!("/api/v1/work-orders/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_body()
+        .await;
     let shown = ts(view["deadlines"][0]["due"].as_str().unwrap());
     let shift = shown.duration_since(due);
     assert!(
@@ -418,23 +402,9 @@ async fn orders_follow_the_readers_scope() {
     let path = app.url(&format!("/api/v1/work-orders/{id}"));
     assert_eq!(s01.get(&path).send().await.unwrap().status(), 200);
     assert_eq!(s02.get(&path).send().await.unwrap().status(), 403);
-    let q: Value = s02
-        .get(app.url("/api/v1/work-orders"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let q: Value = s02.get(app.url("/api/v1/work-orders")).json_body().await;
     assert_eq!(q["count"], 0);
-    let q: Value = s01
-        .get(app.url("/api/v1/work-orders"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let q: Value = s01.get(app.url("/api/v1/work-orders")).json_body().await;
     assert_eq!(q["count"], 1);
     // The console queue and order page, for the unit's crew only.
     let page = s01
@@ -503,12 +473,8 @@ async fn contacts_form_the_customer_timeline() {
     let t: Value = app
         .client
         .get(app.url(&format!("/api/v1/customers/{no}/contacts")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_body()
+        .await;
     let t = t.as_array().unwrap();
     assert_eq!(t.len(), 2, "the intake logged the call itself");
     assert_eq!(t[0]["kind"]["code"], "sms");
@@ -518,11 +484,7 @@ async fn contacts_form_the_customer_timeline() {
         .client
         .post(app.url(&format!("/api/v1/customers/{no}/contacts")))
         .json(&json!({"kind": "call", "summary": "  "}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_body()
+        .await;
     assert_eq!(p["field"], "summary");
 }
