@@ -60,6 +60,14 @@ impl Channel {
 }
 
 code_enum! {
+    /// What a booked appointment is for (服务预约).
+    AppointmentKind, "kind" {
+        SiteVisit = "site_visit", "上门服务", "Site visit";
+        Counter = "counter", "营业厅办理", "Counter service";
+    }
+}
+
+code_enum! {
     /// Where a work order stands.
     Status, "status" {
         Accepted = "accepted", "已受理", "Accepted";

@@ -19,10 +19,12 @@ use griddesk_domain::sla::{Clock, CustomerContext, DeadlineKind, SlaState};
 use griddesk_domain::topology::AreaType;
 use griddesk_domain::values::{Code, CustomerNo, PhoneNumber};
 use griddesk_domain::workorder::{
-    Action, Channel, ContactKind, OrderState, OrderType, PauseReason, Status, TransitionError,
+    Action, AppointmentKind, Channel, ContactKind, OrderState, OrderType, PauseReason, Status,
+    TransitionError,
 };
 use griddesk_store::workorder::{
-    ContactRecord, NewWorkOrder, OrderEvent, OrderQuery, OrderUpdate, UpdateOutcome, WorkOrder,
+    Appointment, Booking, ContactRecord, NewWorkOrder, OrderEvent, OrderQuery, OrderUpdate,
+    UpdateOutcome, WorkOrder,
 };
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -898,4 +900,176 @@ pub async fn contacts(
     scope::customer_for(&state, &auth.actor, &no).await?;
     let rows = state.store.contacts(&no, 200).await?;
     Ok(Json(rows.iter().map(ContactView::from).collect()))
+}
+
+/// Appointments a crew or hall takes in one slot at a time (overlapping bookings).
+pub const APPOINTMENT_CAPACITY: u32 = 2;
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct BookRequest {
+    /// The crew's or hall's unit.
+    pub org_unit: String,
+    pub kind: AppointmentKind,
+    /// Start, RFC 3339 (e.g. 2026-11-24T09:00:00+08:00).
+    pub starts_at: String,
+    /// Length in minutes, 15-480 (default 120).
+    pub minutes: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AppointmentView {
+    pub id: i64,
+    pub order_id: i64,
+    pub org_unit: String,
+    pub kind: Label,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub booked_by: String,
+}
+
+impl From<&Appointment> for AppointmentView {
+    fn from(a: &Appointment) -> Self {
+        AppointmentView {
+            id: a.id,
+            order_id: a.order_id,
+            org_unit: a.org_unit.to_string(),
+            kind: Label::of(a.kind),
+            starts_at: rfc(a.starts_at),
+            ends_at: rfc(a.ends_at),
+            booked_by: a.booked_by.clone(),
+        }
+    }
+}
+
+/// Books a time slot for the order with a crew or business hall (服务预约). Deadlines that
+/// would fall before the booked time move to its end: the customer chose it. 409 when the
+/// unit's slot is full.
+#[utoipa::path(
+    post, path = "/api/v1/work-orders/{id}/appointments", tag = TAG_ORDERS,
+    params(("id" = i64, Path, description = "Work order id")),
+    request_body = BookRequest,
+    responses(
+        (status = 201, description = "Booked", body = AppointmentView),
+        (status = 400, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The slot is full", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn book(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(r): ApiJson<BookRequest>,
+) -> Result<Response, ApiError> {
+    let o = load_order(&state, &auth.actor, id).await?;
+    if !o.status.is_open() {
+        return Err(ApiError::Unprocessable {
+            field: "id",
+            detail: format!("the order is {}", o.status),
+        });
+    }
+    let unit = Code::parse_field("org_unit", &r.org_unit)?;
+    let starts: Timestamp = r
+        .starts_at
+        .trim()
+        .parse::<jiff::Zoned>()
+        .map(|z| z.timestamp())
+        .or_else(|_| r.starts_at.trim().parse::<Timestamp>())
+        .map_err(|_| {
+            ApiError::invalid("starts_at", "use RFC 3339, e.g. 2026-11-24T09:00:00+08:00")
+        })?;
+    let now = time::now();
+    if starts < now {
+        return Err(ApiError::invalid("starts_at", "the slot is in the past"));
+    }
+    let minutes = r.minutes.unwrap_or(120);
+    if !(15..=480).contains(&minutes) {
+        return Err(ApiError::invalid(
+            "minutes",
+            format!("{minutes} is out of range: 15 to 480"),
+        ));
+    }
+    let a = Appointment {
+        id: 0,
+        order_id: id,
+        org_unit: unit.clone(),
+        kind: r.kind,
+        starts_at: starts,
+        ends_at: griddesk_domain::sla::plus(starts, SignedDuration::from_mins(minutes)),
+        booked_by: auth.actor.audit_id(),
+        cancelled: false,
+    };
+    let e = OrderEvent {
+        at: now,
+        actor: auth.actor.audit_id(),
+        actor_name: auth.actor.display_name(),
+        action: "appointment".to_owned(),
+        from: Some(o.status),
+        to: o.status,
+        note: None,
+        data: Some(
+            serde_json::json!({"org_unit": unit, "kind": r.kind, "starts_at": rfc(a.starts_at), "ends_at": rfc(a.ends_at)})
+                .to_string(),
+        ),
+    };
+    match state
+        .store
+        .book_appointment(&a, APPOINTMENT_CAPACITY, &e)
+        .await?
+    {
+        Booking::Booked(b) => {
+            Ok((StatusCode::CREATED, Json(AppointmentView::from(&b))).into_response())
+        }
+        Booking::Full => Err(ApiError::Unprocessable {
+            field: "starts_at",
+            detail: "this unit is fully booked at that time; choose another slot".to_owned(),
+        }),
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ScheduleParams {
+    /// The day, YYYY-MM-DD in Asia/Shanghai (default today).
+    pub date: Option<String>,
+}
+
+/// A crew's or hall's appointments of one day.
+#[utoipa::path(
+    get, path = "/api/v1/org-units/{code}/schedule", tag = TAG_ORDERS,
+    params(("code" = String, Path, description = "Organisation unit code"), ScheduleParams),
+    responses(
+        (status = 200, description = "Appointments by start", body = Vec<AppointmentView>),
+        (status = 400, description = "Invalid date", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn schedule(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath(raw): ApiPath<String>,
+    ApiQuery(p): ApiQuery<ScheduleParams>,
+) -> Result<Json<Vec<AppointmentView>>, ApiError> {
+    let unit = Code::parse_field("code", &raw)?;
+    match scope::scope_of(&state, &auth.actor).await? {
+        Scope::Company => {}
+        Scope::Units(u) if u.contains(&unit) => {}
+        _ => return Err(ApiError::Forbidden("this unit is outside yours")),
+    }
+    let day: jiff::civil::Date = match p.date.as_deref() {
+        Some(d) => d
+            .trim()
+            .parse()
+            .map_err(|_| ApiError::invalid("date", "use YYYY-MM-DD"))?,
+        None => time::today(),
+    };
+    let start = day
+        .to_zoned(time::shanghai().clone())
+        .map_err(|_| ApiError::invalid("date", "out of range"))?;
+    let end = start
+        .tomorrow()
+        .map_err(|_| ApiError::invalid("date", "out of range"))?;
+    let rows = state
+        .store
+        .schedule(&unit, start.timestamp(), end.timestamp())
+        .await?;
+    Ok(Json(rows.iter().map(AppointmentView::from).collect()))
 }

@@ -233,6 +233,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(api_orders::get_order))
         .routes(routes!(api_orders::order_action))
         .routes(routes!(api_orders::contacts, api_orders::add_contact))
+        .routes(routes!(api_orders::book))
+        .routes(routes!(api_orders::schedule))
 }
 
 /// Every route of the application as (method, path pattern): the API's from its OpenAPI

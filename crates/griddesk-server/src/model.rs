@@ -59,6 +59,7 @@ coded!(
     griddesk_domain::workorder::Channel,
     griddesk_domain::workorder::Status,
     griddesk_domain::workorder::ContactKind,
+    griddesk_domain::workorder::AppointmentKind,
     griddesk_domain::sla::DeadlineKind,
     griddesk_domain::sla::SlaState,
 );

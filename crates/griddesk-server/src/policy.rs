@@ -78,6 +78,12 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/api/v1/work-orders/{id}", Perm(OrderRead)),
     ("POST", "/api/v1/work-orders/{id}/actions", Perm(OrderWrite)),
     (
+        "POST",
+        "/api/v1/work-orders/{id}/appointments",
+        Perm(OrderWrite),
+    ),
+    ("GET", "/api/v1/org-units/{code}/schedule", Perm(OrderRead)),
+    (
         "GET",
         "/api/v1/customers/{customer_no}/contacts",
         Perm(ArchiveRead),

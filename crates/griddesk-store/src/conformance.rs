@@ -108,6 +108,7 @@ macro_rules! conformance_tests {
             work_order_updates_are_versioned_and_recorded,
             work_order_queue_and_overdue_sweep,
             contact_records_form_the_customer_timeline,
+            appointments_respect_capacity_and_move_deadlines,
         );
     };
 }

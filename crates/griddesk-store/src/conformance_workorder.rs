@@ -347,3 +347,103 @@ pub async fn contact_records_form_the_customer_timeline(store: &dyn Store) {
         })
     ));
 }
+
+pub async fn appointments_respect_capacity_and_move_deadlines(store: &dyn Store) {
+    use crate::workorder::{Appointment, Booking};
+    use griddesk_domain::workorder::AppointmentKind;
+    fixtures::load(store).await;
+    let (o, _) = store
+        .create_work_order(
+            &new_order(None, 3, 60),
+            &event("accept", None, Status::Accepted, t(0)),
+        )
+        .await
+        .expect("create");
+    let slot = |start: i64, end: i64| Appointment {
+        id: 0,
+        order_id: o.id,
+        org_unit: code("JZ-CQ-DC"),
+        kind: AppointmentKind::SiteVisit,
+        starts_at: t(start),
+        ends_at: t(end),
+        booked_by: "staff:zhangli".into(),
+        cancelled: false,
+    };
+    let e = event(
+        "appointment",
+        Some(Status::Accepted),
+        Status::Accepted,
+        t(1),
+    );
+    // The customer books 09:00-11:00 the next day, after the contact deadline (t(60)).
+    let Booking::Booked(a) = store
+        .book_appointment(&slot(1440, 1560), 2, &e)
+        .await
+        .expect("book")
+    else {
+        panic!("a free slot is booked");
+    };
+    assert!(a.id > 0);
+    let after = store.work_order(o.id).await.expect("read").expect("order");
+    assert_eq!(
+        after.deadlines[0].due,
+        t(1560),
+        "the deadline waits for the booked time"
+    );
+    assert_eq!(after.deadlines[1].due, t(1560), "t(240) moves too");
+    assert_eq!(after.version, 2);
+    // Capacity 2: one more overlapping booking fits, a third does not.
+    assert!(matches!(
+        store
+            .book_appointment(&slot(1500, 1620), 2, &e)
+            .await
+            .expect("book"),
+        Booking::Booked(_)
+    ));
+    assert_eq!(
+        store
+            .book_appointment(&slot(1530, 1550), 2, &e)
+            .await
+            .expect("book"),
+        Booking::Full
+    );
+    // Adjacent slots do not overlap.
+    assert!(matches!(
+        store
+            .book_appointment(&slot(1620, 1680), 2, &e)
+            .await
+            .expect("book"),
+        Booking::Booked(_)
+    ));
+    let day = store
+        .schedule(&code("JZ-CQ-DC"), t(1440), t(1440 + 24 * 60))
+        .await
+        .expect("schedule");
+    assert_eq!(
+        day.iter().map(|a| a.starts_at).collect::<Vec<_>>(),
+        [t(1440), t(1500), t(1620)]
+    );
+    assert!(
+        store
+            .schedule(&code("JZ-QS"), t(0), t(10_000))
+            .await
+            .expect("schedule")
+            .is_empty()
+    );
+    assert!(matches!(
+        store
+            .book_appointment(
+                &Appointment {
+                    org_unit: code("NOPE"),
+                    ..slot(1, 2)
+                },
+                2,
+                &e
+            )
+            .await,
+        Err(crate::StoreError::MissingReference {
+            field: "org_unit",
+            ..
+        })
+    ));
+}

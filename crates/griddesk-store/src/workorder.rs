@@ -8,7 +8,7 @@
 use crate::{Result, StoreError};
 use griddesk_domain::sla::{Deadline, DeadlineKind};
 use griddesk_domain::values::{Code, CustomerNo, PhoneNumber};
-use griddesk_domain::workorder::{Channel, ContactKind, OrderType, Status};
+use griddesk_domain::workorder::{AppointmentKind, Channel, ContactKind, OrderType, Status};
 use jiff::{SignedDuration, Timestamp};
 
 /// What an order is created with.
@@ -133,8 +133,46 @@ pub struct ContactRecord {
     pub order_id: Option<i64>,
 }
 
+/// A booked time slot of a crew or business hall (服务预约).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appointment {
+    pub id: i64,
+    pub order_id: i64,
+    pub org_unit: Code,
+    pub kind: AppointmentKind,
+    pub starts_at: Timestamp,
+    pub ends_at: Timestamp,
+    pub booked_by: String,
+    pub cancelled: bool,
+}
+
+/// Outcome of a booking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Booking {
+    Booked(Appointment),
+    /// The unit already has `capacity` appointments overlapping the slot.
+    Full,
+}
+
 #[async_trait::async_trait]
 pub trait WorkOrderStore: Send + Sync {
+    /// Books a slot for an order at a unit if fewer than `capacity` live appointments of the unit
+    /// overlap it; the order's open deadlines that fall before the slot's end move to it (the
+    /// customer chose the time), recorded as an event. `MissingReference` for an unknown order or
+    /// unit.
+    async fn book_appointment(
+        &self,
+        a: &Appointment,
+        capacity: u32,
+        e: &OrderEvent,
+    ) -> Result<Booking>;
+    /// A unit's live appointments overlapping [from, to), by start.
+    async fn schedule(
+        &self,
+        unit: &Code,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<Appointment>>;
     /// Logs a contact; `MissingReference` for an unknown customer or order.
     async fn add_contact(&self, c: &ContactRecord) -> Result<i64>;
     /// A customer's contacts, newest first.
@@ -271,6 +309,22 @@ pub fn event_from_columns(c: EventColumns) -> Result<OrderEvent> {
     })
 }
 
+/// Raw columns of an `appointment` row.
+pub type AppointmentColumns = (i64, i64, String, String, i64, i64, String, bool);
+
+pub fn appointment_from_columns(c: AppointmentColumns) -> Result<Appointment> {
+    Ok(Appointment {
+        id: c.0,
+        order_id: c.1,
+        org_unit: Code::parse(&c.2).map_err(corrupt)?,
+        kind: AppointmentKind::parse(&c.3).map_err(corrupt)?,
+        starts_at: crate::access::us_ts(c.4)?,
+        ends_at: crate::access::us_ts(c.5)?,
+        booked_by: c.6,
+        cancelled: c.7,
+    })
+}
+
 /// Raw columns of a `contact_record` row.
 pub type ContactColumns = (
     String,
@@ -389,6 +443,105 @@ macro_rules! workorder_store_impl {
 
             #[::async_trait::async_trait]
             impl WorkOrderStore for $store {
+                async fn book_appointment(
+                    &self,
+                    a: &Appointment,
+                    capacity: u32,
+                    e: &OrderEvent,
+                ) -> Result<Booking> {
+                    let mut tx = self.pool.begin().await.map_err($db)?;
+                    if load(&mut tx, a.order_id).await?.is_none() {
+                        return Err($crate::StoreError::MissingReference {
+                            field: "order_id",
+                            value: a.order_id.to_string(),
+                        });
+                    }
+                    let unit: Option<i64> = ::sqlx::query_scalar(
+                        "SELECT CAST(1 AS BIGINT) FROM org_unit WHERE code = $1",
+                    )
+                    .bind(a.org_unit.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err($db)?;
+                    if unit.is_none() {
+                        return Err($crate::StoreError::MissingReference {
+                            field: "org_unit",
+                            value: a.org_unit.to_string(),
+                        });
+                    }
+                    // Lock the unit's schedule: the row of the unit serialises bookings on
+                    // PostgreSQL; SQLite's single writer does already.
+                    ::sqlx::query("UPDATE org_unit SET code = code WHERE code = $1")
+                        .bind(a.org_unit.as_str())
+                        .execute(&mut *tx)
+                        .await
+                        .map_err($db)?;
+                    let taken: i64 = ::sqlx::query_scalar(
+                        "SELECT COUNT(*) FROM appointment WHERE org_unit = $1 AND NOT cancelled \
+                         AND starts_us < $3 AND ends_us > $2",
+                    )
+                    .bind(a.org_unit.as_str())
+                    .bind(ts_us(a.starts_at))
+                    .bind(ts_us(a.ends_at))
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err($db)?;
+                    if taken >= i64::from(capacity) {
+                        return Ok(Booking::Full);
+                    }
+                    let id: i64 = ::sqlx::query_scalar(
+                        "INSERT INTO appointment (order_id, org_unit, kind, starts_us, ends_us, \
+                         booked_by, cancelled) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                    )
+                    .bind(a.order_id)
+                    .bind(a.org_unit.as_str())
+                    .bind(a.kind.code())
+                    .bind(ts_us(a.starts_at))
+                    .bind(ts_us(a.ends_at))
+                    .bind(&a.booked_by)
+                    .bind(false)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err($db)?;
+                    ::sqlx::query(
+                        "UPDATE work_order_deadline SET due_us = $2 \
+                         WHERE order_id = $1 AND met_us IS NULL AND due_us < $2",
+                    )
+                    .bind(a.order_id)
+                    .bind(ts_us(a.ends_at))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err($db)?;
+                    ::sqlx::query("UPDATE work_order SET version = version + 1 WHERE id = $1")
+                        .bind(a.order_id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err($db)?;
+                    insert_event(&mut tx, a.order_id, e).await?;
+                    tx.commit().await.map_err($db)?;
+                    Ok(Booking::Booked(Appointment { id, ..a.clone() }))
+                }
+
+                async fn schedule(
+                    &self,
+                    unit: &::griddesk_domain::values::Code,
+                    from: Timestamp,
+                    to: Timestamp,
+                ) -> Result<Vec<Appointment>> {
+                    let rows: Vec<AppointmentColumns> = ::sqlx::query_as(
+                        "SELECT id, order_id, org_unit, kind, starts_us, ends_us, booked_by, \
+                         cancelled FROM appointment WHERE org_unit = $1 AND NOT cancelled \
+                         AND starts_us < $3 AND ends_us > $2 ORDER BY starts_us, id",
+                    )
+                    .bind(unit.as_str())
+                    .bind(ts_us(from))
+                    .bind(ts_us(to))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err($db)?;
+                    rows.into_iter().map(appointment_from_columns).collect()
+                }
+
                 async fn add_contact(&self, c: &ContactRecord) -> Result<i64> {
                     let mut tx = self.pool.begin().await.map_err($db)?;
                     let known: Option<i64> = ::sqlx::query_scalar(

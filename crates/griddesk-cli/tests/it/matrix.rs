@@ -74,7 +74,8 @@ fn concrete(path: &str, f: &Fixture) -> String {
         .replace("{customer_no}", &f.customer_no)
         .replace("{area_code}", &f.area)
         .replace("{id}", &id.to_string())
-        .replace("{*path}", "app.css");
+        .replace("{*path}", "app.css")
+        .replace("{code}", "S01");
     match path {
         "/api/v1/customers" | "/console/search" => format!("{p}?q={}", f.customer_no),
         _ => p,
@@ -129,6 +130,17 @@ async fn prepare(app: &TestApp, method: &str, path: &str, f: &Fixture) -> Option
         ("POST", "/api/v1/customers/{customer_no}/contacts") => {
             json(serde_json::json!({"kind": "call", "summary": "回访核实"}))
         }
+        ("POST", "/api/v1/work-orders/{id}/appointments") => {
+            // Far enough apart that capacity never runs out during the matrix.
+            let start = jiff::Timestamp::now()
+                .checked_add(jiff::SignedDuration::from_hours(
+                    24 + i64::from(rand_slot()) * 3,
+                ))
+                .expect("time");
+            json(
+                serde_json::json!({"org_unit": "S01", "kind": "site_visit", "starts_at": start.to_string()}),
+            )
+        }
         // Escalation leaves the order open, so every allowed caller can take the step.
         ("POST", "/api/v1/work-orders/{id}/actions") => {
             json(serde_json::json!({"action": "escalate"}))
@@ -155,6 +167,12 @@ async fn prepare(app: &TestApp, method: &str, path: &str, f: &Fixture) -> Option
         ("POST", _) | ("DELETE", _) => form(vec![]),
         _ => None,
     }
+}
+
+/// A fresh slot number per booking request.
+fn rand_slot() -> u32 {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 enum Body {

@@ -488,3 +488,74 @@ async fn contacts_form_the_customer_timeline() {
         .await;
     assert_eq!(p["field"], "summary");
 }
+
+#[tokio::test]
+async fn appointments_fill_the_schedule_and_hold_the_deadline() {
+    let app = spawn_app().await;
+    let o = create(
+        &app,
+        json!({"order_type": "fault_repair", "channel": "phone", "contact_name": "冯先生",
+               "subject": "电表异响", "org_unit": "S01"}),
+        None,
+    )
+    .await
+    .json::<Value>()
+    .await
+    .unwrap();
+    let id = o["id"].as_i64().unwrap();
+    // Tomorrow 09:00 in Shanghai, well after the 45-minute arrival deadline.
+    let day = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::Offset::constant(8)))
+        .date()
+        .tomorrow()
+        .unwrap();
+    let nine = format!("{day}T09:00:00+08:00");
+    let book = |start: String| {
+        app.client
+            .post(app.url(&format!("/api/v1/work-orders/{id}/appointments")))
+            .json(&json!({"org_unit": "S01", "kind": "site_visit", "starts_at": start, "minutes": 60}))
+            .json_body()
+    };
+    let a = book(nine.clone()).await;
+    assert_eq!(a["kind"]["code"], "site_visit");
+    let view = app
+        .client
+        .get(app.url(&format!("/api/v1/work-orders/{id}")))
+        .json_body()
+        .await;
+    let due = ts(view["deadlines"][0]["due"].as_str().unwrap());
+    assert_eq!(
+        due,
+        ts(&format!("{day}T10:00:00+08:00")),
+        "arrival waits for the booked slot"
+    );
+    assert_eq!(view["sla"]["code"], "green");
+    assert!(
+        view["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "appointment")
+    );
+    // Capacity: two overlapping bookings, not three.
+    book(nine.clone()).await;
+    let full = book(nine).await;
+    assert_eq!(full["status"], 422);
+    assert_eq!(full["field"], "starts_at");
+    let past = book("2020-01-01T09:00:00+08:00".to_owned()).await;
+    assert_eq!(past["field"], "starts_at");
+    // The crew's schedule of that day.
+    let s01 = app.client_as(Role::Crew, "S01").await;
+    let sched = s01
+        .get(app.url(&format!("/api/v1/org-units/S01/schedule?date={day}")))
+        .json_body()
+        .await;
+    assert_eq!(sched.as_array().unwrap().len(), 2);
+    let s02 = app.client_as(Role::Crew, "S02").await;
+    let r = s02
+        .get(app.url(&format!("/api/v1/org-units/S01/schedule?date={day}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+}
