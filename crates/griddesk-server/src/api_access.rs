@@ -276,6 +276,10 @@ pub async fn revoke_token(
         id.to_string(),
         addr,
         now,
+    )
+    .change(
+        Some(r#"{"revoked_at":null}"#.to_owned()),
+        Some(serde_json::json!({ "revoked_at": now.to_string() }).to_string()),
     );
     state
         .store

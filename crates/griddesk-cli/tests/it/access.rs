@@ -294,7 +294,20 @@ async fn api_tokens_are_created_listed_revoked_and_expire() {
     assert!(mine.entry.after.as_deref().unwrap().contains("短信网关"));
     assert!(!mine.entry.after.as_deref().unwrap().contains(&secret));
     assert_eq!(mine.entry.actor_name, "test admin");
-    assert_eq!(audit(&app, AuditAction::TokenRevoked).await.len(), 1);
+    let revoked = audit(&app, AuditAction::TokenRevoked).await;
+    assert_eq!(revoked.len(), 1);
+    assert_eq!(
+        revoked[0].entry.before.as_deref(),
+        Some(r#"{"revoked_at":null}"#)
+    );
+    assert!(
+        revoked[0]
+            .entry
+            .after
+            .as_deref()
+            .unwrap()
+            .contains("revoked_at")
+    );
 
     // Expired tokens are refused.
     let secret = griddesk_server::auth::random_secret();
