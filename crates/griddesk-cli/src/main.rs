@@ -134,6 +134,9 @@ enum Command {
     /// Staff accounts.
     #[command(subcommand)]
     Staff(StaffCommand),
+    /// The knowledge base (一次性告知 articles).
+    #[command(subcommand)]
+    Knowledge(KnowledgeCommand),
     /// Apply database migrations and exit.
     Migrate {
         #[command(flatten)]
@@ -153,6 +156,28 @@ enum StaffCommand {
         #[command(flatten)]
         storage: Storage,
     },
+}
+
+#[derive(Subcommand)]
+enum KnowledgeCommand {
+    /// Load articles from TOML files laid out like data/knowledge.toml (default: the starter
+    /// articles shipped with GridDesk). Articles whose title exists already are left as they are.
+    Import {
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        storage: Storage,
+    },
+}
+
+/// Loads knowledge articles, reporting how many were new.
+async fn import_knowledge(store: &dyn Store, name: &str, text: &str) -> Result<()> {
+    let drafts =
+        griddesk_server::api_knowledge::parse_articles(name, text).map_err(anyhow::Error::msg)?;
+    let (created, skipped) =
+        griddesk_server::api_knowledge::import_articles(store, &drafts, "system:griddesk-cli")
+            .await?;
+    println!("{name}: {created} articles added, {skipped} already there");
+    Ok(())
 }
 
 /// Password of the demo accounts that `serve --demo` prints.
@@ -228,11 +253,23 @@ fn init_tracing(format: &str) {
 }
 
 /// The month before the current one in Asia/Shanghai: the last month a billing run has closed.
-fn last_closed_month() -> Period {
-    let today = jiff::Zoned::now()
+/// Today in the company's time zone.
+fn today() -> jiff::civil::Date {
+    jiff::Zoned::now()
         .with_time_zone(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC))
-        .date();
-    Period::of(today).add_months(-1)
+        .date()
+}
+
+fn last_closed_month() -> Period {
+    Period::of(today()).add_months(-1)
+}
+
+/// A demo company as of today: last month billed, this month's payments and late fees up to
+/// today (not up to the 28th, which may lie in the future).
+fn demo_today(customers: u64, seed: u64) -> griddesk_demo::DemoConfig {
+    let mut cfg = griddesk_demo::DemoConfig::new(customers, seed, last_closed_month());
+    cfg.as_of = today();
+    cfg
 }
 
 async fn demo_data(
@@ -247,6 +284,12 @@ async fn demo_data(
     };
     let summary = griddesk_demo::run(store, lake, cfg, &tick).await?;
     bar.finish();
+    import_knowledge(
+        store,
+        "knowledge.toml",
+        griddesk_server::api_knowledge::STARTER,
+    )
+    .await?;
     store.optimize().await?;
     Ok(summary)
 }
@@ -274,7 +317,7 @@ async fn main() -> Result<()> {
             let lake_dir = storage.lake_dir();
             if demo && store.stats().await?.customers == 0 {
                 eprintln!("Creating the demo company ({demo_customers} customers)…");
-                let cfg = griddesk_demo::DemoConfig::new(demo_customers, 1, last_closed_month());
+                let cfg = demo_today(demo_customers, 1);
                 demo_data(store.as_ref(), &lake_dir, &cfg).await?;
             }
             let lake = griddesk_lake::Lake::open(&lake_dir).context("opening the lake")?;
@@ -329,11 +372,10 @@ async fn main() -> Result<()> {
             reading_days,
             storage,
         } => {
-            let last = match last_month {
-                Some(m) => Period::parse(&m)?,
-                None => last_closed_month(),
+            let mut cfg = match last_month {
+                Some(m) => griddesk_demo::DemoConfig::new(customers, seed, Period::parse(&m)?),
+                None => demo_today(customers, seed),
             };
-            let mut cfg = griddesk_demo::DemoConfig::new(customers, seed, last);
             cfg.months = months;
             cfg.reading_days = reading_days;
             let store = storage.open().await?;
@@ -346,6 +388,22 @@ async fn main() -> Result<()> {
                 ))
                 .await?;
             println!("{s}");
+        }
+        Command::Knowledge(KnowledgeCommand::Import { files, storage }) => {
+            let store = storage.open().await?;
+            if files.is_empty() {
+                import_knowledge(
+                    store.as_ref(),
+                    "knowledge.toml",
+                    griddesk_server::api_knowledge::STARTER,
+                )
+                .await?;
+            }
+            for f in &files {
+                let text = std::fs::read_to_string(f)
+                    .with_context(|| format!("reading {}", f.display()))?;
+                import_knowledge(store.as_ref(), &f.display().to_string(), &text).await?;
+            }
         }
         Command::Import {
             kind,

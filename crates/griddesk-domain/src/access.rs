@@ -26,6 +26,12 @@ code_enum! {
         OrderRead = "order_read", "查看工单", "Read work orders";
         /// Take requests as work orders and work on them (dispatch, handle, reply, callback).
         OrderWrite = "order_write", "受理与处理工单", "Create and work on work orders";
+        /// The complaint ledger and its analysis (投诉台账), with its Excel export.
+        ComplaintLedger = "complaint_ledger", "查阅投诉台账", "Read the complaint ledger";
+        /// Find the responsibility of a complaint (责任认定).
+        ComplaintFinding = "complaint_finding", "投诉责任认定", "Find complaint responsibility";
+        /// Write knowledge-base articles (guides, checklists, standard answers).
+        KnowledgeWrite = "knowledge_write", "维护知识库", "Edit the knowledge base";
         /// A customer's own account in self-service.
         SelfService = "self_service", "自助服务", "Self-service of one's own account";
     }
@@ -42,8 +48,17 @@ impl Role {
             | Role::Crew
             | Role::CustomerManager
             | Role::Inspector => &[ArchiveRead, PiiUnmask, OrderRead, OrderWrite],
-            Role::Analyst => &[ArchiveRead, OrderRead],
-            Role::Supervisor => &[ArchiveRead, PiiUnmask, AuditRead, OrderRead, OrderWrite],
+            Role::Analyst => &[ArchiveRead, OrderRead, ComplaintLedger],
+            Role::Supervisor => &[
+                ArchiveRead,
+                PiiUnmask,
+                AuditRead,
+                OrderRead,
+                OrderWrite,
+                ComplaintLedger,
+                ComplaintFinding,
+                KnowledgeWrite,
+            ],
             // Administrators run the system; they have no business need for customers' personal data.
             Role::Admin => &[ArchiveRead, AuditRead, TokenAdmin, OpsRead],
             Role::Customer => &[SelfService],
@@ -327,6 +342,10 @@ code_enum! {
         DemoData = "demo_data", "生成演示数据", "Demo data generated";
         OrderCreated = "order_created", "受理工单", "Work order accepted";
         OrderAction = "order_action", "工单操作", "Work order step";
+        ComplaintRecorded = "complaint_recorded", "投诉记录", "Complaint record changed";
+        CallRouted = "call_routed", "来电分配", "Incoming call routed";
+        AttachmentAdded = "attachment_added", "上传工单附件", "Work-order attachment added";
+        ArticleSaved = "article_saved", "知识库文章保存", "Knowledge article saved";
     }
 }
 

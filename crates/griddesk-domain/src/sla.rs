@@ -76,6 +76,8 @@ pub struct SlaPolicy {
     pub yellow_at_percent: u8,
     /// Most time one order's clock may be paused in all, in hours.
     pub max_pause_hours: i64,
+    /// Who gets a callback instead of a wait when no agent is free.
+    pub queue: crate::queue::QueuePolicy,
 }
 
 impl Default for SlaPolicy {
@@ -104,6 +106,7 @@ impl Default for SlaPolicy {
             },
             yellow_at_percent: 80,
             max_pause_hours: 7 * 24,
+            queue: crate::queue::QueuePolicy::default(),
         }
     }
 }
@@ -144,7 +147,7 @@ impl SlaPolicy {
         let a = self.repair_arrival_minutes;
         let s = self.supply_plan_working_days;
         let c = self.connection_working_days;
-        let checks: [(&'static str, i64); 16] = [
+        let checks: [(&'static str, i64); 17] = [
             ("repair_arrival_minutes.urban", a.urban),
             ("repair_arrival_minutes.rural", a.rural),
             ("repair_arrival_minutes.remote", a.remote),
@@ -182,6 +185,10 @@ impl SlaPolicy {
                 c.non_residential.into(),
             ),
             ("max_pause_hours", self.max_pause_hours),
+            (
+                "queue.callback_within_hours",
+                self.queue.callback_within_hours,
+            ),
         ];
         if let Some((field, value)) = checks.into_iter().find(|(_, v)| *v <= 0) {
             return Err(PolicyError::NotPositive { field, value });

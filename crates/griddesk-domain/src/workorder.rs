@@ -318,6 +318,10 @@ impl OrderState {
                 next.paused = false;
             }
         }
+        // A clock runs only while the order is open: whatever closes it stops the pause too.
+        if !next.status.is_open() {
+            next.paused = false;
+        }
         Ok(next)
     }
 }
@@ -457,5 +461,134 @@ mod tests {
                 .status,
             Status::Merged
         );
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn any_type() -> impl Strategy<Value = OrderType> {
+            proptest::sample::select(OrderType::ALL.to_vec())
+        }
+
+        fn any_action() -> impl Strategy<Value = Action> {
+            use Action::*;
+            prop_oneof![
+                Just(Dispatch),
+                Just(Acknowledge),
+                Just(Arrive),
+                Just(Handle),
+                Just(Reply),
+                (0u8..8).prop_map(|satisfaction| Callback { satisfaction }),
+                Just(Archive),
+                Just(Transfer),
+                Just(Escalate),
+                Just(Merge),
+                Just(Return),
+                Just(Cancel),
+                Just(Reopen),
+                Just(PauseSla),
+                Just(ResumeSla),
+            ]
+        }
+
+        /// What must hold of every reachable state.
+        fn check(s: &OrderState) -> Result<(), TestCaseError> {
+            prop_assert!(
+                !s.paused || s.status.is_open(),
+                "a closed order's clock is paused: {s:?}"
+            );
+            prop_assert!(
+                s.status != Status::OnSite || s.arrived,
+                "on site without arrival: {s:?}"
+            );
+            prop_assert!(
+                s.status != Status::Merged || s.order_type == OrderType::FaultRepair,
+                "only repairs merge: {s:?}"
+            );
+            if s.order_type == OrderType::FaultRepair && s.status.is_handled() {
+                prop_assert!(
+                    s.arrived,
+                    "a repair handled without the crew on site: {s:?}"
+                );
+            }
+            Ok(())
+        }
+
+        /// The only statuses each status may be entered from (besides staying put).
+        fn entered_legally(from: &OrderState, to: &OrderState) -> bool {
+            use Status::*;
+            if from.status == to.status {
+                return true;
+            }
+            match to.status {
+                Accepted => matches!(
+                    from.status,
+                    Dispatched | Acknowledged | OnSite | Replied | CalledBack | Archived
+                ),
+                Dispatched => matches!(from.status, Accepted | Acknowledged | Handled | Replied),
+                Acknowledged => from.status == Dispatched,
+                OnSite => from.status == Acknowledged,
+                Handled => match from.status {
+                    Accepted => matches!(
+                        from.order_type,
+                        OrderType::Consultation | OrderType::Query | OrderType::Praise
+                    ),
+                    s => matches!(s, Acknowledged | OnSite),
+                },
+                Replied => from.status == Handled,
+                CalledBack => from.status == Replied,
+                Archived => from.status == CalledBack,
+                Merged | Cancelled => from.status.is_open(),
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            /// No sequence of commands reaches an illegal state or takes an illegal edge; refused
+            /// commands change nothing; merged and cancelled orders accept nothing more.
+            #[test]
+            fn no_command_sequence_reaches_an_illegal_state(
+                t in any_type(),
+                actions in proptest::collection::vec(any_action(), 0..40),
+            ) {
+                let mut s = OrderState::new(t);
+                check(&s)?;
+                for a in &actions {
+                    let terminal = matches!(s.status, Status::Merged | Status::Cancelled);
+                    match s.apply(a) {
+                        Ok(next) => {
+                            prop_assert!(!terminal, "{a:?} accepted on a {} order", s.status);
+                            prop_assert!(entered_legally(&s, &next), "{a:?}: {s:?} -> {next:?}");
+                            prop_assert_eq!(next.order_type, s.order_type);
+                            check(&next)?;
+                            s = next;
+                        }
+                        Err(TransitionError::Score(n)) => prop_assert!(!(1..=5).contains(&n)),
+                        Err(_) => {}
+                    }
+                }
+            }
+
+            /// Every order type can always be brought to an end (archived or cancelled) from any
+            /// reachable state: nothing gets stuck.
+            #[test]
+            fn every_reachable_state_can_still_be_closed(
+                t in any_type(),
+                actions in proptest::collection::vec(any_action(), 0..30),
+            ) {
+                let mut s = OrderState::new(t);
+                for a in &actions {
+                    if let Ok(n) = s.apply(a) { s = n; }
+                }
+                let closable = s.status.is_final()
+                    || s.apply(&Action::Cancel).is_ok()
+                    || s.apply(&Action::Archive).is_ok()
+                    || s.apply(&Action::Callback { satisfaction: 5 }).is_ok()
+                    || s.apply(&Action::Reply).is_ok();
+                prop_assert!(closable, "stuck in {s:?}");
+            }
+        }
     }
 }

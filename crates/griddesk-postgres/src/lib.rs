@@ -57,6 +57,14 @@ impl PostgresStore {
     pub fn pool(&self) -> &PgPool {
         &self.pool
     }
+
+    /// A transaction for the store macros' writes (SQLite's takes its write lock at once;
+    /// PostgreSQL's row locks need nothing special).
+    pub(crate) async fn begin_write(
+        &self,
+    ) -> std::result::Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        self.pool.begin().await
+    }
 }
 
 /// Maps a driver error: undecodable values are corrupt data, everything else is the backend's.
@@ -175,3 +183,5 @@ impl Store for PostgresStore {
 
 griddesk_store::access_store_impl!(PostgresStore, sqlx::PgConnection, db);
 griddesk_store::workorder_store_impl!(PostgresStore, sqlx::PgConnection, db);
+griddesk_store::service_store_impl!(PostgresStore, sqlx::PgConnection, db);
+griddesk_store::knowledge_store_impl!(PostgresStore, sqlx::PgConnection, db);

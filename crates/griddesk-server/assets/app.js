@@ -73,6 +73,66 @@
     };
   }
 
+  function labelOf(l, el) {
+    if (!l) { return el.dataset.labelNone || "-"; }
+    return el.dataset.lang === "en" ? l.en : l.zh;
+  }
+
+  /* Pareto chart of complaint causes: bars by count, the cumulative share as a line, the
+   * vital few (first 80 %) in the strong colour. */
+  function paretoOption(a, el) {
+    var bars = a.pareto || [];
+    return {
+      animationDuration: 300,
+      grid: { left: 48, right: 56, top: 40, bottom: 72 },
+      tooltip: { trigger: "axis" },
+      legend: { top: 4, data: [el.dataset.labelCount || "n", el.dataset.labelCumulative || "%"] },
+      xAxis: { type: "category", data: bars.map(function (b) { return labelOf(b.cause, el); }), axisLabel: { rotate: 30 } },
+      yAxis: [
+        { type: "value", minInterval: 1 },
+        { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" }, splitLine: { show: false } }
+      ],
+      series: [
+        {
+          name: el.dataset.labelCount || "n",
+          type: "bar",
+          barMaxWidth: 28,
+          data: bars.map(function (b) {
+            return { value: b.count, itemStyle: { color: b.vital ? "#d9534f" : "#9aa8b8" } };
+          })
+        },
+        {
+          name: el.dataset.labelCumulative || "%",
+          type: "line",
+          yAxisIndex: 1,
+          symbolSize: 6,
+          data: bars.map(function (b) { return Math.round(b.cumulative * 1000) / 10; })
+        }
+      ]
+    };
+  }
+
+  function countsOption(rows, el, type) {
+    return {
+      animationDuration: 300,
+      grid: { left: 48, right: 24, top: 24, bottom: 56 },
+      tooltip: { trigger: "axis" },
+      xAxis: { type: "category", data: rows.map(function (r) { return r.key || el.dataset.labelNone || "-"; }), axisLabel: { rotate: type === "bar" ? 30 : 0 } },
+      yAxis: { type: "value", minInterval: 1 },
+      series: [{ name: el.dataset.labelCount || "n", type: type, barMaxWidth: 28, smooth: true, data: rows.map(function (r) { return r.count; }) }]
+    };
+  }
+
+  /* Chart kinds by the element's data-chart: each builds an ECharts option from the JSON of
+   * its data-src. */
+  var CHARTS = {
+    history: historyOption,
+    load: loadOption,
+    pareto: paretoOption,
+    "complaint-months": function (a, el) { return countsOption(a.by_month || [], el, "line"); },
+    "complaint-units": function (a, el) { return countsOption(a.by_unit || [], el, "bar"); }
+  };
+
   function hasData(option) {
     return option.series.some(function (s) {
       return s.data.length > 0 && s.data.some(function (v) { return v !== 0; });
@@ -90,7 +150,8 @@
         return r.json();
       })
       .then(function (h) {
-        var option = el.dataset.chart === "load" ? loadOption(h, el) : historyOption(h, el);
+        var build = CHARTS[el.dataset.chart] || historyOption;
+        var option = build(h, el);
         if (!hasData(option)) {
           el.textContent = el.dataset.empty || "-";
           el.dataset.rendered = "empty";
@@ -113,7 +174,72 @@
     (root || document).querySelectorAll("[data-chart]").forEach(drawChart);
   }
 
-  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  /* Countdowns to deadlines: "剩余 1:05:09" / "超期 0:12:00", ticking every second. */
+  function pad(n) { return n < 10 ? "0" + n : "" + n; }
+  function tick() {
+    var now = Date.now();
+    document.querySelectorAll(".countdown[data-due]").forEach(function (el) {
+      var due = Date.parse(el.dataset.due);
+      if (!isFinite(due)) { return; }
+      var secs = Math.round((due - now) / 1000);
+      var a = Math.abs(secs);
+      var hms = Math.floor(a / 3600) + ":" + pad(Math.floor(a / 60) % 60) + ":" + pad(a % 60);
+      var word = secs < 0 ? el.dataset.overdue : el.dataset.left;
+      var zh = document.documentElement.lang !== "en";
+      el.textContent = zh ? word + hms : hms + " " + word;
+      el.classList.toggle("overdue", secs < 0);
+    });
+  }
+  setInterval(tick, 1000);
+
+  /* Photos from a crew's phone: shrunk to at most 1600 px and about 1 MiB as JPEG in the
+   * browser, then posted to the order's attachments with the session's CSRF token. */
+  var MAX_SIDE = 1600, MAX_BYTES = 1000000;
+  function shrink(file) {
+    return new Promise(function (resolve, reject) {
+      var img = new Image();
+      img.onload = function () {
+        var scale = Math.min(1, MAX_SIDE / Math.max(img.width, img.height));
+        var c = document.createElement("canvas");
+        c.width = Math.round(img.width * scale);
+        c.height = Math.round(img.height * scale);
+        c.getContext("2d").drawImage(img, 0, 0, c.width, c.height);
+        URL.revokeObjectURL(img.src);
+        (function attempt(q) {
+          c.toBlob(function (b) {
+            if (!b) { reject(new Error("encode")); return; }
+            if (b.size > MAX_BYTES && q > 0.4) { attempt(q - 0.15); } else { resolve(b); }
+          }, "image/jpeg", q);
+        })(0.85);
+      };
+      img.onerror = function () { reject(new Error("not an image")); };
+      img.src = URL.createObjectURL(file);
+    });
+  }
+  document.addEventListener("change", function (ev) {
+    var input = ev.target;
+    if (!input || !input.matches || !input.matches("input[data-photo]") || !input.files.length) { return; }
+    var box = input.closest("[data-upload]");
+    var status = box.querySelector("[data-photo-status]");
+    var note = box.querySelector("[data-photo-note]");
+    status.textContent = "…";
+    shrink(input.files[0]).then(function (blob) {
+      var url = box.dataset.upload + "?file_name=photo.jpg&note=" + encodeURIComponent(note ? note.value : "");
+      return fetch(url, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "image/jpeg", "X-CSRF-Token": box.dataset.csrf },
+        body: blob
+      });
+    }).then(function (r) {
+      if (!r.ok) { throw new Error("HTTP " + r.status); }
+      window.location.reload();
+    }).catch(function (e) {
+      status.textContent = "✗ " + e.message;
+    });
+  });
+
+  document.addEventListener("DOMContentLoaded", function () { init(document); tick(); });
   document.addEventListener("htmx:afterSwap", function (ev) { init(ev.target); });
   document.addEventListener("click", function (ev) {
     var t = ev.target;

@@ -13,7 +13,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use griddesk_domain::access::{Actor, AuditAction, AuditEntry, Scope};
-use griddesk_domain::customer::{ImportantGrade, TariffCategory};
+use griddesk_domain::customer::TariffCategory;
 use griddesk_domain::mask;
 use griddesk_domain::sla::{Clock, CustomerContext, DeadlineKind, SlaState};
 use griddesk_domain::topology::AreaType;
@@ -31,10 +31,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 pub const TAG_ORDERS: &str = "work-orders";
-/// Queue tier of customers without a better one: the segmentation issue will provide tiers;
-/// until then important customers (D5) get the green channel (tier 1) and everyone else this.
-pub const DEFAULT_TIER: u8 = 3;
-pub const GREEN_CHANNEL_TIER: u8 = 1;
+pub use griddesk_domain::queue::GREEN_CHANNEL_TIER;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewOrderRequest {
@@ -193,19 +190,37 @@ fn etag(version: i64) -> HeaderValue {
     HeaderValue::from_str(&format!("\"{version}\"")).unwrap_or(HeaderValue::from_static("\"0\""))
 }
 
-fn with_etag(status: StatusCode, v: OrderView) -> Response {
-    let tag = etag(v.version);
-    let loc = HeaderValue::from_str(&format!("/api/v1/work-orders/{}", v.id))
-        .unwrap_or(HeaderValue::from_static("/api/v1/work-orders"));
+/// A versioned record's response: its ETag (the version, for If-Match) and its Location.
+pub(crate) fn versioned<T: Serialize>(
+    status: StatusCode,
+    version: i64,
+    location: String,
+    body: T,
+) -> Response {
+    let loc = HeaderValue::from_str(&location).unwrap_or(HeaderValue::from_static("/api/v1"));
     (
         status,
-        [(header::ETAG, tag), (header::LOCATION, loc)],
-        Json(v),
+        [(header::ETAG, etag(version)), (header::LOCATION, loc)],
+        Json(body),
     )
         .into_response()
 }
 
-fn text(field: &'static str, raw: &str, max: usize, required: bool) -> Result<String, ApiError> {
+fn with_etag(status: StatusCode, v: OrderView) -> Response {
+    versioned(
+        status,
+        v.version,
+        format!("/api/v1/work-orders/{}", v.id),
+        v,
+    )
+}
+
+pub(crate) fn text(
+    field: &'static str,
+    raw: &str,
+    max: usize,
+    required: bool,
+) -> Result<String, ApiError> {
     let t = raw.trim();
     let n = t.chars().count();
     if (required && n == 0) || n > max {
@@ -291,6 +306,28 @@ pub async fn create_order(
     ApiJson(r): ApiJson<NewOrderRequest>,
 ) -> Result<Response, ApiError> {
     let key = idempotency_key(&headers, &auth.actor)?;
+    let (o, created) = intake(&state, &auth.actor, &addr, &r, key).await?;
+    let v = order_view(&state, &o, &[], time::now());
+    Ok(with_etag(
+        if created {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        },
+        v,
+    ))
+}
+
+/// Accepts a request as a work order for `actor` (the API's and the console's intake): validates
+/// it, computes the deadlines from the service commitments, stores the order, starts the
+/// customer's contact record and audits. With a key already used, the first order and `false`.
+pub async fn intake(
+    state: &AppState,
+    actor: &Actor,
+    addr: &str,
+    r: &NewOrderRequest,
+    key: Option<String>,
+) -> Result<(WorkOrder, bool), ApiError> {
     let contact_name = text("contact_name", &r.contact_name, 60, true)?;
     let subject = text("subject", &r.subject, 200, true)?;
     let description = text("description", &r.description, 4000, false)?;
@@ -314,7 +351,7 @@ pub async fn create_order(
     {
         Some(raw) => {
             let no = CustomerNo::parse(raw)?;
-            Some(scope::customer_for(&state, &auth.actor, &no).await?)
+            Some(scope::customer_for(state, actor, &no).await?)
         }
         None => None,
     };
@@ -332,10 +369,7 @@ pub async fn create_order(
             dual_supply: d.customer.is_dual_supply(),
         },
     );
-    let tier = match &customer {
-        Some(d) if d.customer.important_grade != ImportantGrade::None => GREEN_CHANNEL_TIER,
-        _ => DEFAULT_TIER,
-    };
+    let tier = griddesk_domain::queue::default_tier(customer.as_ref().map(|d| &d.customer));
     let now = time::now();
     let rules = &state.config.rules;
     let deadlines =
@@ -345,8 +379,8 @@ pub async fn create_order(
     let dispatched = org_unit.is_some();
     let first = OrderEvent {
         at: now,
-        actor: auth.actor.audit_id(),
-        actor_name: auth.actor.display_name(),
+        actor: actor.audit_id(),
+        actor_name: actor.display_name(),
         action: if dispatched {
             "accept+dispatch"
         } else {
@@ -372,8 +406,8 @@ pub async fn create_order(
         contact_phone,
         subject,
         description,
-        owner: auth.actor.audit_id(),
-        owner_name: auth.actor.display_name(),
+        owner: actor.audit_id(),
+        owner_name: actor.display_name(),
         org_unit,
         tier,
         accepted_at: now,
@@ -390,8 +424,8 @@ pub async fn create_order(
                 at: now,
                 kind: o.channel.contact_kind(),
                 inbound: true,
-                actor: auth.actor.audit_id(),
-                actor_name: auth.actor.display_name(),
+                actor: actor.audit_id(),
+                actor_name: actor.display_name(),
                 summary: format!("{}: {}", o.order_type.label(Default::default()), o.subject),
                 order_id: Some(o.id),
             })
@@ -399,11 +433,11 @@ pub async fn create_order(
     }
     if created {
         let e = AuditEntry::new(
-            &auth.actor,
+            actor,
             AuditAction::OrderCreated,
             "work_order",
             o.id.to_string(),
-            &addr,
+            addr,
             now,
         )
         .change(
@@ -418,15 +452,7 @@ pub async fn create_order(
         );
         state.store.append_audit(&e).await?;
     }
-    let v = order_view(&state, &o, &[], now);
-    Ok(with_etag(
-        if created {
-            StatusCode::CREATED
-        } else {
-            StatusCode::OK
-        },
-        v,
-    ))
+    Ok((o, created))
 }
 
 /// One work order with its deadlines and history. The ETag is the version for If-Match.
@@ -460,6 +486,8 @@ pub struct QueueParams {
     pub closed: Option<bool>,
     /// Only this status; `replied` lists the callback tasks (every handled order is called back).
     pub status: Option<Status>,
+    /// Only the orders the caller owns as first contact (an agent's own queue).
+    pub mine: Option<bool>,
     /// 1-200 (default 50).
     pub limit: Option<u32>,
 }
@@ -508,6 +536,7 @@ pub async fn list_orders(
         customer_no,
         include_closed: p.closed.unwrap_or(false),
         status: p.status,
+        owner: p.mine.unwrap_or(false).then(|| auth.actor.audit_id()),
         limit,
     };
     let now = time::now();
@@ -540,13 +569,18 @@ pub struct ActionRequest {
     pub outage: Option<String>,
     /// pause_sla: what the order waits for.
     pub pause_reason: Option<PauseReason>,
+    /// reply: knowledge-base articles attached to the answer (at most 5). The customer gets the
+    /// one-time complete notice: the note followed by every article in full, by SMS to the
+    /// order's contact phone, and the order keeps it.
+    #[serde(default)]
+    pub articles: Vec<i64>,
 }
 
 fn need<T>(v: Option<T>, field: &'static str, what: &str) -> Result<T, ApiError> {
     v.ok_or_else(|| ApiError::invalid(field, format!("required for {what}")))
 }
 
-fn if_match(headers: &HeaderMap) -> Result<i64, ApiError> {
+pub(crate) fn if_match(headers: &HeaderMap) -> Result<i64, ApiError> {
     let raw = headers
         .get(header::IF_MATCH)
         .ok_or(ApiError::PreconditionRequired)?
@@ -585,7 +619,26 @@ pub async fn order_action(
     ApiJson(r): ApiJson<ActionRequest>,
 ) -> Result<Response, ApiError> {
     let expected = if_match(&headers)?;
-    let o = load_order(&state, &auth.actor, id).await?;
+    let (n, events) = take_step(&state, &auth.actor, &addr, id, expected, &r).await?;
+    Ok(with_etag(
+        StatusCode::OK,
+        order_view(&state, &n, &events, time::now()),
+    ))
+}
+
+/// Takes one lifecycle step of order `id` for `actor` (the API's and the console's): checks the
+/// version read, the state machine and the service rules (a complaint is answered only after
+/// the five steps, archived only after its responsibility is found), stores the step, audits
+/// it. Returns the order after the step and its history.
+pub async fn take_step(
+    state: &AppState,
+    actor: &Actor,
+    addr: &str,
+    id: i64,
+    expected: i64,
+    r: &ActionRequest,
+) -> Result<(WorkOrder, Vec<OrderEvent>), ApiError> {
+    let o = load_order(state, actor, id).await?;
     if o.version != expected {
         return Err(ApiError::Conflict { current: o.version });
     }
@@ -648,12 +701,37 @@ pub async fn order_action(
         }
         _ => {}
     }
+    let notice = if r.articles.is_empty() {
+        None
+    } else if action != Action::Reply {
+        return Err(ApiError::invalid(
+            "articles",
+            "articles are attached to a reply",
+        ));
+    } else {
+        let n = one_time_notice(state, note.as_deref(), &r.articles).await?;
+        data.insert("articles".into(), n.articles.clone());
+        data.insert("notice".into(), n.text.clone().into());
+        Some(n.text)
+    };
     let before = OrderState {
         order_type: o.order_type,
         status: o.status,
         arrived: o.arrived,
         paused: o.paused_since.is_some(),
     };
+    if o.order_type == OrderType::Complaint && matches!(action, Action::Reply | Action::Archive) {
+        let c = state.store.complaint(id).await?;
+        let ready = if action == Action::Reply {
+            c.ready_to_reply()
+        } else {
+            c.ready_to_archive()
+        };
+        ready.map_err(|e| ApiError::Unprocessable {
+            field: "complaint",
+            detail: e.to_string(),
+        })?;
+    }
     let after = before.apply(&action).map_err(|e| ApiError::Unprocessable {
         field: match e {
             TransitionError::Score(_) => "satisfaction",
@@ -665,9 +743,11 @@ pub async fn order_action(
     let policy = &state.config.rules.policy;
     let mut paused = o.paused;
     let mut paused_since = o.paused_since;
-    match action {
-        Action::PauseSla => paused_since = Some(now),
-        Action::ResumeSla | Action::Cancel | Action::Merge => {
+    if !before.paused && after.paused {
+        paused_since = Some(now);
+    } else if before.paused && !after.paused {
+        // Resumed, or the step closed the order: the pause ends now.
+        {
             let mut c = clock(&o, o.accepted_at);
             let lasted = c.resume(now);
             paused = c
@@ -678,7 +758,6 @@ pub async fn order_action(
                 data.insert("paused_minutes".into(), (lasted.as_secs() / 60).into());
             }
         }
-        _ => {}
     }
     // Which commitments this step keeps.
     let met: Vec<DeadlineKind> = match action {
@@ -710,8 +789,8 @@ pub async fn order_action(
     };
     let event = OrderEvent {
         at: now,
-        actor: auth.actor.audit_id(),
-        actor_name: auth.actor.display_name(),
+        actor: actor.audit_id(),
+        actor_name: actor.display_name(),
         action: action.code().to_owned(),
         from: Some(o.status),
         to: after.status,
@@ -725,11 +804,11 @@ pub async fn order_action(
     {
         UpdateOutcome::Updated(n) => {
             let e = AuditEntry::new(
-                &auth.actor,
+                actor,
                 AuditAction::OrderAction,
                 "work_order",
                 id.to_string(),
-                &addr,
+                addr,
                 now,
             )
             .reason(action.code())
@@ -738,11 +817,11 @@ pub async fn order_action(
                 Some(serde_json::json!({"status": n.status, "version": n.version}).to_string()),
             );
             state.store.append_audit(&e).await?;
+            if let Some(text) = notice {
+                send_notice(state, actor, &n, text, now).await?;
+            }
             let events = state.store.work_order_events(id).await?;
-            Ok(with_etag(
-                StatusCode::OK,
-                order_view(&state, &n, &events, now),
-            ))
+            Ok((n, events))
         }
         UpdateOutcome::Conflict(current) => Err(ApiError::Conflict {
             current: current.version,
@@ -752,6 +831,100 @@ pub async fn order_action(
             value: id.to_string(),
         }),
     }
+}
+
+/// The one-time complete notice of a reply and the articles it was made of.
+struct Notice {
+    text: String,
+    /// [{id, version, title}] as the order's event records them.
+    articles: serde_json::Value,
+}
+
+async fn one_time_notice(
+    state: &AppState,
+    answer: Option<&str>,
+    ids: &[i64],
+) -> Result<Notice, ApiError> {
+    if ids.len() > griddesk_domain::knowledge::MAX_ATTACHED {
+        return Err(ApiError::invalid(
+            "articles",
+            format!(
+                "at most {} articles",
+                griddesk_domain::knowledge::MAX_ATTACHED
+            ),
+        ));
+    }
+    let mut found = Vec::new();
+    for id in ids {
+        if found
+            .iter()
+            .any(|a: &griddesk_store::knowledge::Article| a.id == *id)
+        {
+            continue;
+        }
+        let a =
+            state.store.article(*id).await?.ok_or_else(|| {
+                ApiError::invalid("articles", format!("article {id} does not exist"))
+            })?;
+        found.push(a);
+    }
+    let parts: Vec<(&str, &str)> = found
+        .iter()
+        .map(|a| (a.draft.title.as_str(), a.draft.body.as_str()))
+        .collect();
+    Ok(Notice {
+        text: griddesk_domain::knowledge::compose_notice(answer, &parts),
+        articles: found
+            .iter()
+            .map(|a| serde_json::json!({"id": a.id, "version": a.version, "title": a.draft.title}))
+            .collect(),
+    })
+}
+
+/// Sends a reply's notice to the order's contact phone and logs it on the customer's timeline.
+/// A failed delivery is logged, not an error: the reply is stored and the agent sees the
+/// notice on the order, to read out or resend.
+async fn send_notice(
+    state: &AppState,
+    actor: &Actor,
+    o: &WorkOrder,
+    text: String,
+    now: Timestamp,
+) -> Result<(), ApiError> {
+    let Some(phone) = &o.contact_phone else {
+        return Ok(());
+    };
+    let n = crate::notify::Notification {
+        at: now.to_string(),
+        channel: "sms",
+        to: phone.to_string(),
+        customer_no: o
+            .customer_no
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        text: format!("【{}】{text}", state.config.company_name),
+    };
+    if let Err(e) = state.notifier.send(&n).await {
+        tracing::error!(error = %e, order = o.id, "one-time notice not delivered");
+        return Ok(());
+    }
+    if let Some(no) = &o.customer_no {
+        state
+            .store
+            .add_contact(&ContactRecord {
+                customer_no: no.clone(),
+                at: now,
+                kind: griddesk_domain::workorder::ContactKind::Sms,
+                inbound: false,
+                actor: actor.audit_id(),
+                actor_name: actor.display_name(),
+                summary: format!("一次性告知: {}", o.subject),
+                order_id: Some(o.id),
+            })
+            .await?;
+    }
+    Ok(())
 }
 
 /// Escalates every overdue deadline once: an `escalate` event on the order, addressed to the
@@ -796,16 +969,51 @@ pub async fn sweep_overdue(state: &AppState, now: Timestamp) -> Result<usize, Ap
     Ok(n)
 }
 
+/// The lease that makes one instance the sweeper.
+pub const SWEEPER_LEASE: &str = "sla-sweeper";
+
+/// What one tick of the sweeper did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sweep {
+    /// This instance holds the sweeper lease and escalated this many deadlines.
+    Swept(usize),
+    /// Another instance holds the lease; nothing done.
+    NotLeader,
+}
+
+/// One tick of the sweeper: with several instances on one database, only the holder of the
+/// sweeper lease sweeps. The lease lasts `lease` and is renewed by every tick of its holder, so
+/// when that instance dies another takes over once the lease has run out.
+pub async fn sweep_tick(
+    state: &AppState,
+    now: Timestamp,
+    lease: SignedDuration,
+) -> Result<Sweep, ApiError> {
+    let until = griddesk_domain::sla::plus(now, lease);
+    if !state
+        .store
+        .try_lease(SWEEPER_LEASE, &state.instance, now, until)
+        .await?
+    {
+        return Ok(Sweep::NotLeader);
+    }
+    Ok(Sweep::Swept(sweep_overdue(state, now).await?))
+}
+
 /// Runs the sweeper every `every` until the process ends.
 pub fn spawn_sweeper(state: AppState, every: std::time::Duration) {
+    // Three missed ticks lose the lease.
+    let lease = SignedDuration::try_from(every * 3).unwrap_or(SignedDuration::from_mins(2));
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            match sweep_overdue(&state, time::now()).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(escalated = n, "overdue work orders escalated"),
+            match sweep_tick(&state, time::now(), lease).await {
+                Ok(Sweep::Swept(0) | Sweep::NotLeader) => {}
+                Ok(Sweep::Swept(n)) => {
+                    tracing::info!(escalated = n, "overdue work orders escalated")
+                }
                 Err(e) => tracing::error!(error = %e, "SLA sweep failed"),
             }
         }

@@ -24,6 +24,8 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 #[path = "console_access.rs"]
 mod access;
+#[path = "console_knowledge.rs"]
+mod knowledge;
 #[path = "console_orders.rs"]
 mod orders;
 
@@ -53,6 +55,24 @@ fn register<R: Registry>(r: R) -> R {
         .get("/portal/account", access::portal_account)
         .get("/console/orders", orders::queue)
         .get("/console/orders/{id}", orders::order)
+        .post("/console/orders", orders::post_order)
+        .post("/console/orders/{id}/actions", orders::post_action)
+        .post("/console/orders/{id}/complaint", orders::post_complaint)
+        .post("/console/orders/{id}/finding", orders::post_finding)
+        .get("/console/workbench", orders::workbench)
+        .get("/console/workbench/lookup", orders::lookup)
+        .post("/console/presence", orders::post_presence)
+        .post("/console/callbacks/{id}/done", orders::post_callback_done)
+        .get("/console/dispatch", orders::dispatch_board)
+        .get("/console/crew", orders::crew)
+        .get("/console/complaints", orders::complaints)
+        .get("/console/knowledge", knowledge::list)
+        .get("/console/knowledge/suggest", knowledge::suggest)
+        .get("/console/knowledge/new", knowledge::new_page)
+        .post("/console/knowledge", knowledge::create)
+        .get("/console/knowledge/{id}", knowledge::article)
+        .post("/console/knowledge/{id}", knowledge::update)
+        .post("/portal/requests", access::portal_request)
 }
 
 pub fn routes() -> Router<AppState> {
@@ -207,7 +227,8 @@ async fn lang_cookie(req: Request, next: Next) -> Response {
 
 /// A console failure, rendered as an HTML page in the reader's language.
 pub struct ConsoleError {
-    ctx: Ctx,
+    // Boxed: the page context is large and errors travel through many `Result`s.
+    ctx: Box<Ctx>,
     status: StatusCode,
     title: T,
     detail: String,
@@ -234,6 +255,16 @@ impl ConsoleError {
                 T::Forbidden,
                 ctx.t(T::LoginRequired).to_owned(),
             ),
+            E::Conflict { .. } => (
+                StatusCode::CONFLICT,
+                T::Conflict,
+                ctx.t(T::ConflictDetail).to_owned(),
+            ),
+            E::Unprocessable { detail, .. } => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                T::NotAllowedNow,
+                detail.clone(),
+            ),
             E::TooManyRequests { retry_after } => (
                 StatusCode::TOO_MANY_REQUESTS,
                 T::Forbidden,
@@ -249,7 +280,7 @@ impl ConsoleError {
             }
         };
         Self {
-            ctx: ctx.clone(),
+            ctx: Box::new(ctx.clone()),
             status,
             title,
             detail,
@@ -286,7 +317,7 @@ pub fn not_found(req: &Request) -> impl IntoResponse + use<> {
     let ctx = Ctx::from_request_parts_raw(req.uri(), req.headers(), "GridDesk");
     ConsoleError {
         detail: ctx.t(T::NotFoundDetail).to_owned(),
-        ctx,
+        ctx: Box::new(ctx),
         status: StatusCode::NOT_FOUND,
         title: T::NotFoundTitle,
     }
@@ -321,8 +352,19 @@ fn page(ctx: &Ctx, title: &str, charts: bool, body: Markup) -> Markup {
                             @if ctx.may(griddesk_domain::access::Permission::ArchiveRead) {
                                 a href="/console" { (ctx.t(T::NavSearch)) }
                             }
+                            @if ctx.may(griddesk_domain::access::Permission::OrderWrite) {
+                                a href="/console/workbench" { (ctx.t(T::NavWorkbench)) }
+                            }
                             @if ctx.may(griddesk_domain::access::Permission::OrderRead) {
                                 a href="/console/orders" { (ctx.t(T::NavOrders)) }
+                                a href="/console/dispatch" { (ctx.t(T::NavDispatch)) }
+                                a href="/console/knowledge" { (ctx.t(T::NavKnowledge)) }
+                            }
+                            @if ctx.auth.as_ref().and_then(|a| a.actor.role()) == Some(griddesk_domain::org::Role::Crew) {
+                                a href="/console/crew" { (ctx.t(T::NavCrew)) }
+                            }
+                            @if ctx.may(griddesk_domain::access::Permission::ComplaintLedger) {
+                                a href="/console/complaints" { (ctx.t(T::NavComplaints)) }
                             }
                             @if ctx.may(griddesk_domain::access::Permission::AuditRead) {
                                 a href="/console/audit" { (ctx.t(T::NavAudit)) }
@@ -650,11 +692,42 @@ async fn customer_page(
     };
     let v = CustomerView::from_detail(&detail, reveal);
     let title = format!("{} {}", v.customer_no, v.name);
-    let body = customer_body(ctx, &v, history.as_ref(), months);
+    let orders = if ctx.may(griddesk_domain::access::Permission::OrderRead) {
+        let q = griddesk_store::workorder::OrderQuery {
+            customer_no: Some(no.clone()),
+            include_closed: true,
+            limit: 20,
+            ..Default::default()
+        };
+        let now = crate::time::now();
+        state
+            .store
+            .list_work_orders(&q)
+            .await
+            .map_err(|e| fail(e.into()))?
+            .iter()
+            .map(|o| crate::api_orders::order_view(state, o, &[], now))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let contacts = state
+        .store
+        .contacts(&no, 20)
+        .await
+        .map_err(|e| fail(e.into()))?;
+    let service = orders::customer_service_panels(ctx, &v.customer_no, &orders, &contacts);
+    let body = customer_body(ctx, &v, history.as_ref(), months, service);
     Ok(page(ctx, &title, true, body))
 }
 
-fn customer_body(ctx: &Ctx, v: &CustomerView, h: Option<&HistoryView>, months: u32) -> Markup {
+fn customer_body(
+    ctx: &Ctx,
+    v: &CustomerView,
+    h: Option<&HistoryView>,
+    months: u32,
+    service: Markup,
+) -> Markup {
     let c = &v.classification;
     let p = &v.topology;
     let history_url = format!(
@@ -821,11 +894,8 @@ fn customer_body(ctx: &Ctx, v: &CustomerView, h: Option<&HistoryView>, months: u
                 } }
             }
         }
+        (service)
         div.grid-2 {
-            section.card.placeholder #work-orders {
-                h2 { (ctx.t(T::WorkOrders)) }
-                p.muted { (ctx.t(T::LaterModule)) }
-            }
             section.card.placeholder #outages {
                 h2 { (ctx.t(T::Outages)) }
                 p.muted { (ctx.t(T::LaterModule)) }

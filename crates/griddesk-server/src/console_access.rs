@@ -666,6 +666,16 @@ pub async fn portal_account(
         .await
         .map_err(|e| fail(e.into()))?;
     let h = HistoryView::build(customer_no.as_str(), 12, today, &h);
+    let requests = state
+        .store
+        .list_work_orders(&griddesk_store::workorder::OrderQuery {
+            customer_no: Some(customer_no.clone()),
+            include_closed: true,
+            limit: 20,
+            ..Default::default()
+        })
+        .await
+        .map_err(|e| fail(e.into()))?;
     let body = html! {
         section.card {
             h1 { (ctx.t(T::PortalAccount)) }
@@ -686,6 +696,99 @@ pub async fn portal_account(
                 } } }
             }
         }
+        section.card #requests {
+            h2 { (ctx.t(T::PortalRequests)) }
+            @if requests.is_empty() { p.muted { (ctx.t(T::NoData)) } } @else {
+                table.table #own-requests {
+                    thead { tr { th { (ctx.t(T::OrderNo)) } th { (ctx.t(T::OrderAccepted)) } th { (ctx.t(T::OrderType)) } th { (ctx.t(T::OrderSubject)) } th { (ctx.t(T::OrderStatus)) } } }
+                    tbody { @for o in &requests { tr {
+                        td.mono { (o.id) } td.mono { (time::local_minute(o.accepted_at)) }
+                        td { (o.order_type.label(ctx.lang)) } td { (o.subject) } td { (o.status.label(ctx.lang)) }
+                    } } }
+                }
+            }
+            h3 { (ctx.t(T::PortalNewRequest)) }
+            form.order-form #portal-request method="post" action="/portal/requests" {
+                input type="hidden" name="csrf" value=(ctx.csrf());
+                input type="hidden" name="idempotency_key" value=(crate::auth::random_secret().get(..24).unwrap_or_default());
+                label.field { span.field-label { (ctx.t(T::OrderType)) }
+                    select name="order_type" required {
+                        @for t in PORTAL_TYPES { option value=(t.code()) { (t.label(ctx.lang)) } }
+                    }
+                }
+                label.field { span.field-label { (ctx.t(T::ContactPhone)) } input type="tel" name="contact_phone" maxlength="20"; }
+                label.field { span.field-label { (ctx.t(T::OrderSubject)) } input type="text" name="subject" required maxlength="200"; }
+                label.field { span.field-label { (ctx.t(T::Request)) } textarea name="description" rows="3" maxlength="4000" {} }
+                button.btn type="submit" { (ctx.t(T::Submit)) }
+            }
+        }
     };
     Ok(page(&ctx, ctx.t(T::PortalAccount), false, body))
+}
+
+/// What customers may ask for in self-service (D11): fault reports, complaints, suggestions,
+/// questions, service requests and praise.
+const PORTAL_TYPES: &[griddesk_domain::workorder::OrderType] = {
+    use griddesk_domain::workorder::OrderType::*;
+    &[
+        FaultRepair,
+        Complaint,
+        Opinion,
+        Consultation,
+        ServiceRequest,
+        Praise,
+    ]
+};
+
+#[derive(Debug, Deserialize)]
+pub struct PortalRequestForm {
+    order_type: String,
+    contact_phone: Option<String>,
+    subject: String,
+    description: Option<String>,
+    idempotency_key: Option<String>,
+}
+
+/// POST /portal/requests: a customer's own request (fault, complaint, suggestion...), taken as a
+/// work order from the web channel with the deadlines of the service commitments.
+pub async fn portal_request(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    auth: Auth,
+    ClientAddr(addr): ClientAddr,
+    Form(form): Form<PortalRequestForm>,
+) -> Result<Response, ConsoleError> {
+    let fail = |e: ApiError| ConsoleError::from_api(&ctx, e, T::CustomerNotFound);
+    let Actor::Customer { customer_no } = &auth.actor else {
+        return Err(fail(ApiError::Forbidden("self-service is for customers")));
+    };
+    let order_type = griddesk_domain::workorder::OrderType::parse(&form.order_type)
+        .map_err(|e| fail(e.into()))?;
+    if !PORTAL_TYPES.contains(&order_type) {
+        return Err(fail(ApiError::invalid(
+            "order_type",
+            "not offered in self-service",
+        )));
+    }
+    let d = scope::customer_for(&state, &auth.actor, customer_no)
+        .await
+        .map_err(fail)?;
+    let r = crate::api_orders::NewOrderRequest {
+        order_type,
+        channel: griddesk_domain::workorder::Channel::Web,
+        customer_no: Some(customer_no.to_string()),
+        contact_name: d.customer.name.chars().take(60).collect(),
+        contact_phone: form.contact_phone.filter(|p| !p.trim().is_empty()),
+        subject: form.subject,
+        description: form.description.unwrap_or_default(),
+        org_unit: None,
+    };
+    let key = form
+        .idempotency_key
+        .filter(|k| !k.is_empty() && k.len() <= 100 && k.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .map(|k| format!("{}|portal-{k}", auth.actor.audit_id()));
+    crate::api_orders::intake(&state, &auth.actor, &addr, &r, key)
+        .await
+        .map_err(fail)?;
+    Ok(Redirect::to("/portal/account#requests").into_response())
 }

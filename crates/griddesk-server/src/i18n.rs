@@ -224,6 +224,111 @@ texts! {
     OrderHistory => "处理过程", "History";
     GreenChannel => "绿色通道", "Green channel";
     PortalRecentBills => "近期账单", "Recent bills";
+    NavWorkbench => "来电工作台", "Workbench";
+    NavDispatch => "派单看板", "Dispatch";
+    NavCrew => "抢修任务", "Crew jobs";
+    NavComplaints => "投诉台账", "Complaints";
+    WorkbenchTitle => "来电工作台", "Agent workbench";
+    WorkbenchLead => "输入来电号码或户号，查看客户概况、在途工单和已知停电，一次受理并派单（首问负责）。", "Enter the caller's number or customer number to see the customer, open orders and known outages, then take the request (first-contact ownership).";
+    CallLookupHint => "来电号码或户号", "Caller's phone or customer no.";
+    CallerUnknown => "未找到该号码的客户档案，可作为无户号来电受理。", "No customer has this number; take the call without a customer number.";
+    CallerSeveral => "该号码对应多个客户，请选择：", "Several customers have this number; choose one:";
+    OpenOrders => "在途工单", "Open orders";
+    KnownOutages => "已知停电", "Known outages";
+    NoKnownOutage => "当前没有影响该客户的已知停电。", "No known outage affects this customer now.";
+    RecentContacts => "接触记录", "Contact timeline";
+    NewOrder => "新建工单", "New work order";
+    AcceptOrder => "受理", "Accept";
+    ContactPhone => "联系电话", "Contact phone";
+    DispatchTo => "立即派往", "Dispatch to";
+    OrderChannel => "受理渠道", "Channel";
+    NotYet => "暂不", "Not yet";
+    Presence => "坐席状态", "Presence";
+    CallbacksDue => "待回拨", "Callbacks due";
+    CallbackDone => "已回拨", "Called back";
+    QueueAll => "全部在途", "All open";
+    QueueMine => "我的工单", "My orders";
+    QueueCallbacks => "待回访", "To call back";
+    TimeLeft => "剩余", "left";
+    Overdue => "超期", "overdue";
+    Met => "已完成", "Met";
+    NextSteps => "办理", "Next steps";
+    Note => "说明", "Note";
+    Reason => "原因", "Reason";
+    Satisfaction => "满意度", "Satisfaction";
+    PauseReason => "暂停原因", "Pause reason";
+    Outage => "停电事件", "Outage";
+    ActDispatch => "派单", "Dispatch";
+    ActAcknowledge => "接单", "Acknowledge";
+    ActArrive => "到达现场", "On site";
+    ActHandle => "处理完成", "Handled";
+    ActReply => "回复客户", "Reply";
+    ActCallback => "回访", "Call back";
+    ActArchive => "归档", "Archive";
+    ActTransfer => "转派", "Transfer";
+    ActEscalate => "督办", "Escalate";
+    ActMerge => "并入停电事件", "Merge into outage";
+    ActReturn => "退单", "Return";
+    ActCancel => "撤销", "Cancel";
+    ActReopen => "重新处理", "Reopen";
+    ActPause => "暂停计时", "Pause clock";
+    ActResume => "恢复计时", "Resume clock";
+    Conflict => "工单已被他人更新", "The order has changed";
+    ConflictDetail => "您看到的不是最新状态，请返回刷新后再操作。", "What you saw is out of date; go back, reload and try again.";
+    NotAllowedNow => "当前不能办理", "Not allowed now";
+    ComplaintRecord => "投诉处理记录", "Complaint record";
+    ComplaintReplyRule => "回复投诉客户前须填写投诉原因并完成“倾听、询问、道歉、解决、答谢”五步记录；归档前须完成责任认定。", "Before the complainant is answered, record the cause and all five steps (listen, ask, apologise, solve, thank); before archiving, find the responsibility.";
+    ComplaintCause => "投诉原因", "Cause";
+    FiveSteps => "五步处理法", "The five steps";
+    StepNoteHint => "记录本步骤的要点", "What was said or done";
+    Record => "记录", "Record";
+    Save => "保存", "Save";
+    NavKnowledge => "知识库", "Knowledge";
+    KbTitle => "知识库", "Knowledge base";
+    KbLead => "办事指南、资料清单、电价政策和标准答复：受理时一次性告知客户所需的全部资料和步骤。", "Application guides, document checklists, tariffs and standard answers: tell the customer everything needed in one go.";
+    KbSearchHint => "输入关键词，如：新装 资料", "Words to look for, e.g. 新装 资料";
+    KbKind => "类别", "Kind";
+    All => "全部", "All";
+    KbNew => "新建文章", "New article";
+    KbEdit => "修改文章", "Edit article";
+    KbArticleTitle => "标题", "Title";
+    KbUpdated => "更新", "Updated";
+    KbTags => "标签（逗号分隔）", "Tags (comma-separated)";
+    KbForTypes => "适用工单类型", "For order types";
+    KbBody => "正文", "Text";
+    KbSuggestions => "知识库推荐", "Knowledge-base suggestions";
+    KbNoSuggestions => "没有匹配的文章", "No matching articles";
+    KbTypeToSuggest => "填写主题或诉求后自动推荐相关文章", "Suggestions appear as you type the subject or request";
+    KbAttach => "随答复一次性告知（勾选附上）", "Attach to the reply as the one-time notice";
+    KbSearchMore => "查找其他文章", "Find other articles";
+    KbNotice => "一次性告知内容", "One-time complete notice";
+    Responsibility => "责任认定", "Responsibility";
+    ResponsibleUnit => "责任单位", "Responsible unit";
+    Photos => "现场照片", "Photos";
+    AddPhoto => "拍照上传", "Add photo";
+    PhotoNoteHint => "照片说明", "What it shows";
+    DispatchTitle => "派单看板", "Dispatcher board";
+    DispatchLead => "待派工单按优先级和时限排列；各处理单位的在途工单分列显示。", "Orders waiting for dispatch by tier and deadline; each handling unit's open orders in its column.";
+    Undispatched => "待派单", "Not dispatched";
+    CrewTitle => "抢修任务", "Crew jobs";
+    CrewLead => "本班组的在途工单：接单、到达现场、处理完成，并可拍照上传。", "Your unit's open orders: acknowledge, arrive, resolve, and add photos.";
+    ComplaintsTitle => "投诉台账", "Complaint ledger";
+    ComplaintsLead => "按期间统计投诉：原因排列图（帕累托）、按单位、按月份和重复投诉客户，可导出 Excel。", "Complaints of a period: Pareto of causes, by unit, by month and repeat complainants; exportable to Excel.";
+    ComplaintsTotal => "投诉总数", "Complaints";
+    ComplaintsResponsible => "供电企业有责", "Company responsible";
+    RepeatComplainants => "重复投诉客户", "Repeat complainants";
+    ParetoTitle => "投诉原因排列图", "Pareto of causes";
+    ByMonth => "按月份", "By month";
+    ByUnit => "按单位", "By unit";
+    Count => "件数", "Count";
+    Cumulative => "累计占比", "Cumulative";
+    ComplaintLedger => "投诉明细", "Ledger";
+    ExportExcel => "导出 Excel", "Export to Excel";
+    PortalRequests => "我的诉求", "My requests";
+    Request => "客户诉求", "The request";
+    PortalNewRequest => "在线报修、投诉与建议", "Report a fault, complain or suggest";
+    Submit => "提交", "Submit";
+    TodaysVisits => "今日预约", "Today's appointments";
 }
 
 /// "请 60 秒后再试" / "try again in 60 seconds".
@@ -231,6 +336,17 @@ pub fn retry_after(lang: Lang, seconds: u64) -> String {
     match lang {
         Lang::Zh => format!("尝试次数过多，请 {seconds} 秒后再试。"),
         Lang::En => format!("Too many attempts; try again in {seconds} seconds."),
+    }
+}
+
+/// "剩余 1:05:09" / "超期 0:12:00" for a countdown of `secs` seconds (negative: overdue).
+pub fn countdown(lang: Lang, secs: i64) -> String {
+    let a = secs.unsigned_abs();
+    let hms = format!("{}:{:02}:{:02}", a / 3600, a / 60 % 60, a % 60);
+    let word = if secs < 0 { T::Overdue } else { T::TimeLeft };
+    match lang {
+        Lang::Zh => format!("{}{hms}", word.get(lang)),
+        Lang::En => format!("{hms} {}", word.get(lang)),
     }
 }
 

@@ -10,7 +10,9 @@
 
 pub mod api;
 pub mod api_access;
+pub mod api_knowledge;
 pub mod api_orders;
+pub mod api_service;
 mod assets;
 pub mod auth;
 mod console;
@@ -83,6 +85,8 @@ pub struct AppState {
     pub notifier: Arc<dyn notify::Notifier>,
     pub orgs: Arc<scope::OrgCache>,
     pub throttle: Arc<scope::AddrThrottle>,
+    /// This server instance among several on one database (holder of background-job leases).
+    pub instance: Arc<str>,
 }
 
 impl AppState {
@@ -99,6 +103,7 @@ impl AppState {
             notifier,
             orgs: Arc::default(),
             throttle: Arc::default(),
+            instance: Arc::from(auth::random_secret().get(..16).unwrap_or("instance")),
         }
     }
 }
@@ -115,6 +120,9 @@ impl AppState {
         (name = "archive", description = "Organisation, topology and statistics"),
         (name = "access", description = "The caller, API tokens of integrations, the audit trail"),
         (name = "work-orders", description = "Customer requests from every channel as work orders with service-commitment deadlines"),
+        (name = "complaints", description = "The complaint record (cause, five steps, responsibility) and the complaint ledger with its analysis"),
+        (name = "call-centre", description = "Agents' presence, incoming calls routed by service tier, scheduled callbacks"),
+        (name = "knowledge", description = "Knowledge base for the one-time complete notice: guides, checklists, tariffs, standard answers; Chinese searched by word"),
         (name = "self-service", description = "Customers' own account, after a one-time code login"),
         (name = "operations", description = "Health, metrics and this document"),
     ),
@@ -235,6 +243,31 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(api_orders::contacts, api_orders::add_contact))
         .routes(routes!(api_orders::book))
         .routes(routes!(api_orders::schedule))
+        .routes(routes!(api_service::get_complaint))
+        .routes(routes!(api_service::put_cause))
+        .routes(routes!(api_service::post_step))
+        .routes(routes!(api_service::put_finding))
+        .routes(routes!(api_service::list_complaints))
+        .routes(routes!(api_service::complaint_analysis))
+        .routes(routes!(api_service::complaints_xlsx))
+        .routes(routes!(
+            api_service::list_attachments,
+            api_service::upload_attachment
+        ))
+        .routes(routes!(api_service::get_attachment))
+        .routes(routes!(api_service::list_presence))
+        .routes(routes!(api_service::put_presence))
+        .routes(routes!(api_service::incoming_call))
+        .routes(routes!(api_service::list_callbacks))
+        .routes(routes!(api_service::callback_done))
+        .routes(routes!(
+            api_knowledge::search_knowledge,
+            api_knowledge::create_article
+        ))
+        .routes(routes!(
+            api_knowledge::get_article,
+            api_knowledge::update_article
+        ))
 }
 
 /// Every route of the application as (method, path pattern): the API's from its OpenAPI

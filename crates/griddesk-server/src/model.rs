@@ -62,6 +62,11 @@ coded!(
     griddesk_domain::workorder::AppointmentKind,
     griddesk_domain::sla::DeadlineKind,
     griddesk_domain::sla::SlaState,
+    griddesk_domain::complaint::Cause,
+    griddesk_domain::complaint::Step,
+    griddesk_domain::complaint::Responsibility,
+    griddesk_domain::queue::AgentStatus,
+    griddesk_domain::knowledge::ArticleKind,
 );
 
 impl Label {

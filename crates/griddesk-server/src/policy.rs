@@ -93,6 +93,53 @@ pub const RULES: &[(&str, &str, Rule)] = &[
         "/api/v1/customers/{customer_no}/contacts",
         Perm(OrderWrite),
     ),
+    // The complaint record and ledger.
+    ("GET", "/api/v1/work-orders/{id}/complaint", Perm(OrderRead)),
+    (
+        "PUT",
+        "/api/v1/work-orders/{id}/complaint/cause",
+        Perm(OrderWrite),
+    ),
+    (
+        "POST",
+        "/api/v1/work-orders/{id}/complaint/steps",
+        Perm(OrderWrite),
+    ),
+    (
+        "PUT",
+        "/api/v1/work-orders/{id}/complaint/finding",
+        Perm(ComplaintFinding),
+    ),
+    ("GET", "/api/v1/complaints", Perm(ComplaintLedger)),
+    ("GET", "/api/v1/complaints/analysis", Perm(ComplaintLedger)),
+    ("GET", "/api/v1/complaints.xlsx", Perm(ComplaintLedger)),
+    // Attachments (crews' photos).
+    (
+        "GET",
+        "/api/v1/work-orders/{id}/attachments",
+        Perm(OrderRead),
+    ),
+    (
+        "POST",
+        "/api/v1/work-orders/{id}/attachments",
+        Perm(OrderWrite),
+    ),
+    (
+        "GET",
+        "/api/v1/work-orders/{id}/attachments/{attachment}",
+        Perm(OrderRead),
+    ),
+    // The call centre: agents' presence, incoming calls, callbacks.
+    ("GET", "/api/v1/agents", Perm(OrderRead)),
+    ("PUT", "/api/v1/agents/{login}/presence", Perm(OrderWrite)),
+    ("POST", "/api/v1/calls", Perm(OrderWrite)),
+    ("GET", "/api/v1/callbacks", Perm(OrderRead)),
+    ("POST", "/api/v1/callbacks/{id}/done", Perm(OrderWrite)),
+    // The knowledge base: everyone who works on orders reads it; editors write it.
+    ("GET", "/api/v1/knowledge", Perm(OrderRead)),
+    ("POST", "/api/v1/knowledge", Perm(KnowledgeWrite)),
+    ("GET", "/api/v1/knowledge/{id}", Perm(OrderRead)),
+    ("PUT", "/api/v1/knowledge/{id}", Perm(KnowledgeWrite)),
     // Customer self-service.
     ("POST", "/api/v1/self/otp", Public),
     ("POST", "/api/v1/self/login", Public),
@@ -119,6 +166,27 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/console/audit", Perm(AuditRead)),
     ("GET", "/console/orders", Perm(OrderRead)),
     ("GET", "/console/orders/{id}", Perm(OrderRead)),
+    ("POST", "/console/orders", Perm(OrderWrite)),
+    ("POST", "/console/orders/{id}/actions", Perm(OrderWrite)),
+    ("POST", "/console/orders/{id}/complaint", Perm(OrderWrite)),
+    (
+        "POST",
+        "/console/orders/{id}/finding",
+        Perm(ComplaintFinding),
+    ),
+    ("GET", "/console/workbench", Perm(OrderWrite)),
+    ("GET", "/console/workbench/lookup", Perm(OrderWrite)),
+    ("POST", "/console/presence", Perm(OrderWrite)),
+    ("POST", "/console/callbacks/{id}/done", Perm(OrderWrite)),
+    ("GET", "/console/dispatch", Perm(OrderRead)),
+    ("GET", "/console/crew", Perm(OrderWrite)),
+    ("GET", "/console/complaints", Perm(ComplaintLedger)),
+    ("GET", "/console/knowledge", Perm(OrderRead)),
+    ("GET", "/console/knowledge/suggest", Perm(OrderRead)),
+    ("GET", "/console/knowledge/new", Perm(KnowledgeWrite)),
+    ("POST", "/console/knowledge", Perm(KnowledgeWrite)),
+    ("GET", "/console/knowledge/{id}", Perm(OrderRead)),
+    ("POST", "/console/knowledge/{id}", Perm(KnowledgeWrite)),
     ("GET", "/console/tokens", Perm(TokenAdmin)),
     ("POST", "/console/tokens", Perm(TokenAdmin)),
     ("POST", "/console/tokens/{id}/revoke", Perm(TokenAdmin)),
@@ -127,6 +195,7 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("POST", "/portal/code", PublicForm),
     ("POST", "/portal/login", PublicForm),
     ("GET", "/portal/account", Perm(SelfService)),
+    ("POST", "/portal/requests", Perm(SelfService)),
 ];
 
 /// The rule of a route, by method and registered path pattern. HEAD follows GET.

@@ -95,6 +95,16 @@ impl SqliteStore {
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }
+
+    /// A transaction that takes SQLite's write lock at once (`BEGIN IMMEDIATE`). A deferred
+    /// transaction that reads first and writes later fails with SQLITE_BUSY_SNAPSHOT when
+    /// another connection wrote in between, which no busy timeout can wait out; an immediate
+    /// one queues behind the other writer instead. The store macros write through this.
+    pub(crate) async fn begin_write(
+        &self,
+    ) -> std::result::Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
 }
 
 /// Maps a driver error: undecodable values are corrupt data, everything else is the backend's.
@@ -213,3 +223,5 @@ impl Store for SqliteStore {
 
 griddesk_store::access_store_impl!(SqliteStore, sqlx::SqliteConnection, db);
 griddesk_store::workorder_store_impl!(SqliteStore, sqlx::SqliteConnection, db);
+griddesk_store::service_store_impl!(SqliteStore, sqlx::SqliteConnection, db);
+griddesk_store::knowledge_store_impl!(SqliteStore, sqlx::SqliteConnection, db);

@@ -381,7 +381,7 @@ macro_rules! access_store_impl {
                     hash: &str,
                     audit: &AuditEntry,
                 ) -> Result<()> {
-                    let mut tx = self.pool.begin().await.map_err($db)?;
+                    let mut tx = self.begin_write().await.map_err($db)?;
                     let exists: Option<i64> =
                         ::sqlx::query_scalar("SELECT CAST(1 AS BIGINT) FROM staff WHERE login = $1")
                             .bind(login.as_str())
@@ -499,7 +499,7 @@ macro_rules! access_store_impl {
                     t: &NewApiToken,
                     audit: &AuditEntry,
                 ) -> Result<ApiToken> {
-                    let mut tx = self.pool.begin().await.map_err($db)?;
+                    let mut tx = self.begin_write().await.map_err($db)?;
                     let unit: Option<i64> =
                         ::sqlx::query_scalar("SELECT CAST(1 AS BIGINT) FROM org_unit WHERE code = $1")
                             .bind(t.org_unit.as_str())
@@ -563,7 +563,7 @@ macro_rules! access_store_impl {
                     at: Timestamp,
                     audit: &AuditEntry,
                 ) -> Result<Option<ApiToken>> {
-                    let mut tx = self.pool.begin().await.map_err($db)?;
+                    let mut tx = self.begin_write().await.map_err($db)?;
                     let Some(before) = token_by_id(&mut tx, id).await? else {
                         return Ok(None);
                     };

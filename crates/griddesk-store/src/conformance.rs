@@ -16,6 +16,8 @@
 //! skipped (the test prints a note and returns).
 
 pub use crate::conformance_access::*;
+pub use crate::conformance_knowledge::*;
+pub use crate::conformance_service::*;
 pub use crate::conformance_workorder::*;
 use crate::{CustomerFilter, RefKind, Store, StoreError};
 use griddesk_domain::customer::{
@@ -109,6 +111,13 @@ macro_rules! conformance_tests {
             work_order_queue_and_overdue_sweep,
             contact_records_form_the_customer_timeline,
             appointments_respect_capacity_and_move_deadlines,
+            complaint_records_five_steps_finding_and_ledger,
+            attachments_keep_their_bytes,
+            agents_are_claimed_once_longest_idle_first,
+            callbacks_are_scheduled_once_per_phone,
+            leases_have_one_holder_until_they_expire,
+            knowledge_search_cuts_chinese_into_words,
+            knowledge_articles_are_versioned_with_unique_titles,
         );
     };
 }

@@ -216,6 +216,23 @@ pub async fn work_order_queue_and_overdue_sweep(store: &dyn Store) {
             .len(),
         3
     );
+    // An agent's own queue: the orders they own as first contact.
+    let mine = OrderQuery {
+        owner: Some("staff:zhangli".into()),
+        ..q.clone()
+    };
+    assert_eq!(store.list_work_orders(&mine).await.expect("queue").len(), 3);
+    let others = OrderQuery {
+        owner: Some("staff:somebody".into()),
+        ..q.clone()
+    };
+    assert!(
+        store
+            .list_work_orders(&others)
+            .await
+            .expect("queue")
+            .is_empty()
+    );
 
     // At t(20) only `soon`'s contact deadline is overdue; a paused order is not swept.
     let overdue = store.overdue_deadlines(t(20), 10).await.expect("sweep");

@@ -9,10 +9,16 @@ pub mod access;
 pub mod backend;
 pub mod conformance;
 mod conformance_access;
+mod conformance_knowledge;
+mod conformance_service;
 mod conformance_workorder;
+pub mod knowledge;
+pub mod service;
 pub mod workorder;
 
 pub use access::AccessStore;
+pub use knowledge::KnowledgeStore;
+pub use service::ServiceStore;
 pub use workorder::WorkOrderStore;
 
 use griddesk_domain::customer::Customer;
@@ -130,7 +136,9 @@ pub enum RefKind {
 /// customer number) and all-or-nothing per call: either every record of the slice is written or,
 /// on error, none is.
 #[async_trait::async_trait]
-pub trait Store: AccessStore + WorkOrderStore + Send + Sync + 'static {
+pub trait Store:
+    AccessStore + WorkOrderStore + ServiceStore + KnowledgeStore + Send + Sync + 'static
+{
     /// "sqlite" or "postgres".
     fn backend(&self) -> &'static str;
     /// Cheap round trip for /healthz.

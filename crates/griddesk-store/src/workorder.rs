@@ -116,6 +116,8 @@ pub struct OrderQuery {
     /// Only orders in this status (e.g. `replied`: the callback tasks); overrides
     /// `include_closed`.
     pub status: Option<Status>,
+    /// Only orders this first-contact owner (audit id) owns: an agent's own queue.
+    pub owner: Option<String>,
     pub limit: u32,
 }
 
@@ -350,6 +352,80 @@ pub fn contact_from_columns(c: ContactColumns) -> Result<ContactRecord> {
     })
 }
 
+/// Existence checks of referenced records, for `require` of [`order_event_helpers!`].
+pub mod ref_sql {
+    pub const CUSTOMER: &str = "SELECT CAST(1 AS BIGINT) FROM customer WHERE customer_no = $1";
+    pub const ORG_UNIT: &str = "SELECT CAST(1 AS BIGINT) FROM org_unit WHERE code = $1";
+    pub const STAFF: &str = "SELECT CAST(1 AS BIGINT) FROM staff WHERE login = $1";
+}
+
+/// Generates the helpers every part of the store that writes order events uses:
+/// `insert_event` (appends the next event of an order) and `bump_version` (the order changed:
+/// its ETag moves on). For use inside the `*_store_impl!` macros.
+#[macro_export]
+macro_rules! order_event_helpers {
+    ($conn:ty, $db:path) => {
+        /// Fails with `MissingReference { field, value }` unless `sql` (one row by `$1`, as in
+        /// [`ref_sql`]) finds the referenced record.
+        #[allow(dead_code)]
+        async fn require(
+            conn: &mut $conn,
+            sql: &'static str,
+            field: &'static str,
+            value: &str,
+        ) -> $crate::Result<()> {
+            let found: Option<i64> = ::sqlx::query_scalar(sql)
+                .bind(value)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err($db)?;
+            match found {
+                Some(_) => Ok(()),
+                None => Err($crate::StoreError::MissingReference {
+                    field,
+                    value: value.to_owned(),
+                }),
+            }
+        }
+
+        #[allow(dead_code)]
+        async fn bump_version(conn: &mut $conn, id: i64) -> $crate::Result<()> {
+            ::sqlx::query("UPDATE work_order SET version = version + 1 WHERE id = $1")
+                .bind(id)
+                .execute(&mut *conn)
+                .await
+                .map_err($db)?;
+            Ok(())
+        }
+
+        async fn insert_event(
+            conn: &mut $conn,
+            id: i64,
+            e: &$crate::workorder::OrderEvent,
+        ) -> $crate::Result<()> {
+            ::sqlx::query(
+                "INSERT INTO work_order_event (order_id, seq, at_us, actor, actor_name, \
+                     action, from_status, to_status, note, data_json) \
+                     VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM work_order_event \
+                     WHERE order_id = $1), $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(id)
+            .bind($crate::access::ts_us(e.at))
+            .bind(&e.actor)
+            .bind(&e.actor_name)
+            .bind(&e.action)
+            .bind(e.from.map(|s| s.code()))
+            .bind(e.to.code())
+            .bind(&e.note)
+            .bind(&e.data)
+            .execute(&mut *conn)
+            .await
+            .map_err($db)?;
+            Ok(())
+        }
+    };
+}
+
 /// Implements [`WorkOrderStore`] for a backend whose struct has a `pool` field; see
 /// [`crate::access_store_impl`] for the arguments.
 #[macro_export]
@@ -411,27 +487,7 @@ macro_rules! workorder_store_impl {
                 order_from_columns(row, ds).map(Some)
             }
 
-            async fn insert_event(conn: &mut $conn, id: i64, e: &OrderEvent) -> Result<()> {
-                ::sqlx::query(
-                    "INSERT INTO work_order_event (order_id, seq, at_us, actor, actor_name, \
-                     action, from_status, to_status, note, data_json) \
-                     VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM work_order_event \
-                     WHERE order_id = $1), $2, $3, $4, $5, $6, $7, $8, $9)",
-                )
-                .bind(id)
-                .bind(ts_us(e.at))
-                .bind(&e.actor)
-                .bind(&e.actor_name)
-                .bind(&e.action)
-                .bind(e.from.map(|s| s.code()))
-                .bind(e.to.code())
-                .bind(&e.note)
-                .bind(&e.data)
-                .execute(&mut *conn)
-                .await
-                .map_err($db)?;
-                Ok(())
-            }
+            $crate::order_event_helpers!($conn, $db);
 
             async fn by_key(conn: &mut $conn, key: &str) -> Result<Option<i64>> {
                 ::sqlx::query_scalar("SELECT id FROM work_order WHERE idempotency_key = $1")
@@ -449,26 +505,14 @@ macro_rules! workorder_store_impl {
                     capacity: u32,
                     e: &OrderEvent,
                 ) -> Result<Booking> {
-                    let mut tx = self.pool.begin().await.map_err($db)?;
+                    let mut tx = self.begin_write().await.map_err($db)?;
                     if load(&mut tx, a.order_id).await?.is_none() {
                         return Err($crate::StoreError::MissingReference {
                             field: "order_id",
                             value: a.order_id.to_string(),
                         });
                     }
-                    let unit: Option<i64> = ::sqlx::query_scalar(
-                        "SELECT CAST(1 AS BIGINT) FROM org_unit WHERE code = $1",
-                    )
-                    .bind(a.org_unit.as_str())
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err($db)?;
-                    if unit.is_none() {
-                        return Err($crate::StoreError::MissingReference {
-                            field: "org_unit",
-                            value: a.org_unit.to_string(),
-                        });
-                    }
+                    require(&mut tx, $crate::workorder::ref_sql::ORG_UNIT, "org_unit", a.org_unit.as_str()).await?;
                     // Lock the unit's schedule: the row of the unit serialises bookings on
                     // PostgreSQL; SQLite's single writer does already.
                     ::sqlx::query("UPDATE org_unit SET code = code WHERE code = $1")
@@ -512,11 +556,7 @@ macro_rules! workorder_store_impl {
                     .execute(&mut *tx)
                     .await
                     .map_err($db)?;
-                    ::sqlx::query("UPDATE work_order SET version = version + 1 WHERE id = $1")
-                        .bind(a.order_id)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err($db)?;
+                    bump_version(&mut tx, a.order_id).await?;
                     insert_event(&mut tx, a.order_id, e).await?;
                     tx.commit().await.map_err($db)?;
                     Ok(Booking::Booked(Appointment { id, ..a.clone() }))
@@ -543,20 +583,8 @@ macro_rules! workorder_store_impl {
                 }
 
                 async fn add_contact(&self, c: &ContactRecord) -> Result<i64> {
-                    let mut tx = self.pool.begin().await.map_err($db)?;
-                    let known: Option<i64> = ::sqlx::query_scalar(
-                        "SELECT CAST(1 AS BIGINT) FROM customer WHERE customer_no = $1",
-                    )
-                    .bind(c.customer_no.as_str())
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err($db)?;
-                    if known.is_none() {
-                        return Err($crate::StoreError::MissingReference {
-                            field: "customer_no",
-                            value: c.customer_no.to_string(),
-                        });
-                    }
+                    let mut tx = self.begin_write().await.map_err($db)?;
+                    require(&mut tx, $crate::workorder::ref_sql::CUSTOMER, "customer_no", c.customer_no.as_str()).await?;
                     if let Some(id) = c.order_id
                         && load(&mut tx, id).await?.is_none()
                     {
@@ -604,7 +632,7 @@ macro_rules! workorder_store_impl {
                     o: &NewWorkOrder,
                     first: &OrderEvent,
                 ) -> Result<(WorkOrder, bool)> {
-                    let mut tx = self.pool.begin().await.map_err($db)?;
+                    let mut tx = self.begin_write().await.map_err($db)?;
                     if let Some(key) = &o.idempotency_key
                         && let Some(id) = by_key(&mut tx, key).await?
                     {
@@ -614,19 +642,7 @@ macro_rules! workorder_store_impl {
                         return Ok((existing, false));
                     }
                     if let Some(no) = &o.customer_no {
-                        let found: Option<i64> = ::sqlx::query_scalar(
-                            "SELECT CAST(1 AS BIGINT) FROM customer WHERE customer_no = $1",
-                        )
-                        .bind(no.as_str())
-                        .fetch_optional(&mut *tx)
-                        .await
-                        .map_err($db)?;
-                        if found.is_none() {
-                            return Err($crate::StoreError::MissingReference {
-                                field: "customer_no",
-                                value: no.to_string(),
-                            });
-                        }
+                        require(&mut tx, $crate::workorder::ref_sql::CUSTOMER, "customer_no", no.as_str()).await?;
                     }
                     let id: i64 = ::sqlx::query_scalar(
                         "INSERT INTO work_order (order_type, channel, status, customer_no, \
@@ -697,7 +713,7 @@ macro_rules! workorder_store_impl {
                     u: &OrderUpdate,
                     e: &OrderEvent,
                 ) -> Result<UpdateOutcome> {
-                    let mut tx = self.pool.begin().await.map_err($db)?;
+                    let mut tx = self.begin_write().await.map_err($db)?;
                     let changed = ::sqlx::query(
                         "UPDATE work_order SET status = $3, arrived = $4, paused_since_us = $5, \
                          paused_us = $6, org_unit = $7, outage = $8, version = version + 1 \
@@ -755,6 +771,9 @@ macro_rules! workorder_store_impl {
                     }
                     if let Some(no) = &q.customer_no {
                         qb.push(" AND w.customer_no = ").push_bind(no.as_str().to_owned());
+                    }
+                    if let Some(owner) = &q.owner {
+                        qb.push(" AND w.owner = ").push_bind(owner.clone());
                     }
                     if let Some(units) = &q.org_units {
                         qb.push(" AND (w.org_unit IN (''");
@@ -821,7 +840,7 @@ macro_rules! workorder_store_impl {
                     kind: DeadlineKind,
                     e: &OrderEvent,
                 ) -> Result<bool> {
-                    let mut tx = self.pool.begin().await.map_err($db)?;
+                    let mut tx = self.begin_write().await.map_err($db)?;
                     let n = ::sqlx::query(
                         "UPDATE work_order_deadline SET escalated_us = $3 \
                          WHERE order_id = $1 AND kind = $2 AND escalated_us IS NULL",
@@ -837,11 +856,7 @@ macro_rules! workorder_store_impl {
                         return Ok(false);
                     }
                     insert_event(&mut tx, id, e).await?;
-                    ::sqlx::query("UPDATE work_order SET version = version + 1 WHERE id = $1")
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err($db)?;
+                    bump_version(&mut tx, id).await?;
                     tx.commit().await.map_err($db)?;
                     Ok(true)
                 }

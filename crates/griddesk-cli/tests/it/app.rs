@@ -242,6 +242,30 @@ impl TestApp {
         }
     }
 
+    /// A customer's self-service session, written straight to the store.
+    pub async fn portal_login(&self, no: &CustomerNo) -> Session {
+        let id = griddesk_server::auth::random_secret();
+        let csrf = griddesk_server::auth::random_secret();
+        let now = jiff::Timestamp::now();
+        self.store
+            .create_session(&griddesk_store::access::SessionRecord {
+                id_hash: griddesk_server::auth::secret_hash(&id),
+                kind: griddesk_store::access::SessionKind::Customer,
+                subject: no.to_string(),
+                csrf: csrf.clone(),
+                created_at: now,
+                expires_at: now
+                    .checked_add(jiff::SignedDuration::from_mins(30))
+                    .expect("time"),
+            })
+            .await
+            .expect("session");
+        Session {
+            cookie: format!("gd_session={id}"),
+            csrf,
+        }
+    }
+
     /// GET with a session.
     pub async fn get_in(&self, s: &Session, path: &str) -> reqwest::Response {
         self.anon
@@ -250,6 +274,24 @@ impl TestApp {
             .send()
             .await
             .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+    }
+
+    /// POST a console form with a session; the session's CSRF token is added.
+    pub async fn post_in(
+        &self,
+        s: &Session,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut form: Vec<(&str, &str)> = vec![("csrf", s.csrf.as_str())];
+        form.extend_from_slice(fields);
+        self.anon
+            .post(self.url(path))
+            .header(reqwest::header::COOKIE, &s.cookie)
+            .form(&form)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST {path}: {e}"))
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {

@@ -223,3 +223,263 @@ async fn console_login_search_chart_and_unmask_in_chromium() {
     assert!(path_of(&c).await.starts_with("/login?next="));
     c.close().await.expect("close browser");
 }
+
+async fn log_in(c: &Client, app: &crate::app::TestApp, login: &str) {
+    c.goto(&app.url("/login")).await.expect("open login");
+    c.find(Locator::Css("input[name=login]"))
+        .await
+        .expect("login field")
+        .send_keys(login)
+        .await
+        .expect("type login");
+    c.find(Locator::Css("input[name=password]"))
+        .await
+        .expect("password field")
+        .send_keys(STAFF_PASSWORD)
+        .await
+        .expect("type password");
+    c.find(Locator::Css("form[action='/login'] button[type=submit]"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("log in");
+    c.wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("form[action='/logout']"))
+        .await
+        .expect("logged in");
+}
+
+/// The agent workbench taking a call end to end in a real browser: the caller's number brings
+/// up the customer (htmx), the agent takes a complaint with the form and dispatches it, the
+/// order page shows it with a ticking countdown, the agent records the cause; then a
+/// supervisor's complaint ledger draws the Pareto chart of causes (ECharts).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn agent_workbench_takes_a_call_end_to_end_in_chromium() {
+    let app = spawn_demo_app().await;
+    app.set_password("agent01").await;
+    let driver = start_driver().await;
+    let profile = tempfile::tempdir().expect("profile");
+    let c = browser(&driver, profile.path()).await;
+    let wait = Duration::from_secs(30);
+    // A caller whose number belongs to exactly one customer.
+    let phone_of = |x: &griddesk_domain::customer::Customer| {
+        x.contacts
+            .iter()
+            .flat_map(|k| &k.phones)
+            .next()
+            .map(ToString::to_string)
+    };
+    let cust = app
+        .customers
+        .iter()
+        .find(|x| {
+            phone_of(x).is_some_and(|p| {
+                app.customers
+                    .iter()
+                    .filter(|y| {
+                        y.contacts
+                            .iter()
+                            .flat_map(|k| &k.phones)
+                            .any(|q| q.to_string() == p)
+                    })
+                    .count()
+                    == 1
+            })
+        })
+        .expect("a customer with a phone of their own")
+        .clone();
+    let phone = phone_of(&cust).expect("phone");
+
+    let starter = griddesk_server::api_knowledge::parse_articles(
+        "knowledge.toml",
+        griddesk_server::api_knowledge::STARTER,
+    )
+    .expect("starter articles");
+    griddesk_server::api_knowledge::import_articles(app.store.as_ref(), &starter, "system:test")
+        .await
+        .expect("import articles");
+    log_in(&c, &app, "agent01").await;
+    c.goto(&app.url("/console/workbench"))
+        .await
+        .expect("workbench");
+    c.find(Locator::Css("#call-lookup input[name=q]"))
+        .await
+        .expect("lookup field")
+        .send_keys(&phone)
+        .await
+        .expect("type phone");
+    c.find(Locator::Css("#call-lookup button[type=submit]"))
+        .await
+        .expect("lookup button")
+        .click()
+        .await
+        .expect("look up");
+    c.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(&format!(
+            "#caller[data-customer='{}']",
+            cust.customer_no
+        )))
+        .await
+        .unwrap_or_else(|e| panic!("the caller was not recognised: {e}"));
+    assert_eq!(
+        path_of(&c).await,
+        "/console/workbench",
+        "htmx swapped the panel in place"
+    );
+    let dom = c.source().await.expect("dom");
+    assert!(dom.contains(&cust.name));
+
+    // The new-order form, prefilled with the customer and the caller's number.
+    let form = c
+        .find(Locator::Css("#new-order form"))
+        .await
+        .expect("order form");
+    form.find(Locator::Css(
+        "select[name=order_type] option[value=complaint]",
+    ))
+    .await
+    .expect("type option")
+    .click()
+    .await
+    .expect("choose complaint");
+    form.find(Locator::Css("input[name=contact_name]"))
+        .await
+        .expect("contact")
+        .send_keys("王女士")
+        .await
+        .expect("type name");
+    form.find(Locator::Css("input[name=subject]"))
+        .await
+        .expect("subject")
+        .send_keys("停电前未收到通知")
+        .await
+        .expect("type subject");
+    // The knowledge base suggests what to tell the caller while the agent types.
+    c.wait()
+        .at_most(wait)
+        .for_element(Locator::Css("#new-order-form-kb .kb-item"))
+        .await
+        .unwrap_or_else(|e| panic!("no knowledge-base suggestions appeared: {e}"));
+    let dom = c.source().await.expect("dom");
+    assert!(
+        dom.contains("计划停电告知答复口径"),
+        "the outage answer is suggested"
+    );
+    let unit = app
+        .store
+        .list_org_units()
+        .await
+        .expect("units")
+        .into_iter()
+        .find(|u| u.parent.is_some())
+        .expect("a unit")
+        .code
+        .to_string();
+    form.find(Locator::Css(&format!(
+        "select[name=org_unit] option[value='{unit}']"
+    )))
+    .await
+    .expect("unit option")
+    .click()
+    .await
+    .expect("choose unit");
+    form.find(Locator::Css("button[type=submit]"))
+        .await
+        .expect("accept")
+        .click()
+        .await
+        .expect("submit order");
+    c.wait()
+        .at_most(wait)
+        .for_element(Locator::Css("#order-status[data-status='dispatched']"))
+        .await
+        .unwrap_or_else(|e| panic!("the order page did not show a dispatched order: {e}"));
+    let id: i64 = path_of(&c)
+        .await
+        .rsplit('/')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .expect("order id in the URL");
+    let o = app
+        .store
+        .work_order(id)
+        .await
+        .expect("read")
+        .expect("stored");
+    assert_eq!(o.owner, "staff:agent01");
+    assert_eq!(o.customer_no.as_ref(), Some(&cust.customer_no));
+    assert_eq!(
+        o.contact_phone.as_ref().map(ToString::to_string),
+        Some(phone.clone())
+    );
+    // The countdown ticks in the browser (app.js), in Chinese.
+    let first = c
+        .find(Locator::Css("#deadlines .countdown"))
+        .await
+        .expect("countdown")
+        .text()
+        .await
+        .expect("text");
+    assert!(first.starts_with("剩余"), "{first}");
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let later = c
+        .find(Locator::Css("#deadlines .countdown"))
+        .await
+        .expect("countdown")
+        .text()
+        .await
+        .expect("text");
+    assert_ne!(first, later, "the countdown ticks");
+    // Record the cause in the complaint panel.
+    c.find(Locator::Css(
+        "#complaint select[name=cause] option[value=communication]",
+    ))
+    .await
+    .expect("cause option")
+    .click()
+    .await
+    .expect("choose cause");
+    c.find(Locator::Css("#complaint form button[type=submit]"))
+        .await
+        .expect("save cause")
+        .click()
+        .await
+        .expect("save");
+    c.wait()
+        .at_most(wait)
+        .for_element(Locator::XPath(
+            "//td[@id='complaint-cause'][contains(., '语言沟通')]",
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("cause not recorded: {e}"));
+    c.find(Locator::Css("form[action='/logout'] button"))
+        .await
+        .expect("logout")
+        .click()
+        .await
+        .expect("log out");
+
+    // The supervisor's ledger draws the Pareto chart from the API.
+    app.set_password("supervisor01").await;
+    log_in(&c, &app, "supervisor01").await;
+    c.goto(&app.url("/console/complaints"))
+        .await
+        .expect("ledger");
+    c.wait()
+        .at_most(wait)
+        .for_element(Locator::Css("#pareto-chart[data-rendered='true'] canvas"))
+        .await
+        .unwrap_or_else(|e| panic!("pareto chart not rendered: {e}"));
+    let total = c
+        .find(Locator::Css("#complaints-total"))
+        .await
+        .expect("total")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(total, "1");
+    c.close().await.expect("close browser");
+}

@@ -6,6 +6,8 @@ mod conformance;
 mod console;
 mod demo;
 mod import;
+mod knowledge;
 mod matrix;
 mod orders;
+mod service;
 mod support;

@@ -39,7 +39,15 @@ struct Fixture {
     area: String,
     token_to_revoke: i64,
     order: i64,
+    attachment: i64,
+    article: i64,
 }
+
+/// The title of the fixture article (updates keep it, so they never clash).
+const ARTICLE_TITLE: &str = "矩阵测试文章";
+
+/// A tiny JPEG's first bytes: enough for the upload's type check.
+const JPEG: &[u8] = b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00matrix";
 
 /// A fresh customer session (its cookie and CSRF token), written straight to the store so that
 /// each request starts with a live one (some requests end it).
@@ -67,6 +75,8 @@ async fn customer_session(app: &TestApp, no: &str) -> (String, String) {
 fn concrete(path: &str, f: &Fixture) -> String {
     let id = if path.starts_with("/api/v1/work-orders/") || path.starts_with("/console/orders/") {
         f.order
+    } else if path.starts_with("/api/v1/knowledge/") || path.starts_with("/console/knowledge/") {
+        f.article
     } else {
         f.token_to_revoke
     };
@@ -75,11 +85,35 @@ fn concrete(path: &str, f: &Fixture) -> String {
         .replace("{area_code}", &f.area)
         .replace("{id}", &id.to_string())
         .replace("{*path}", "app.css")
-        .replace("{code}", "S01");
+        .replace("{code}", "S01")
+        .replace("{attachment}", &f.attachment.to_string())
+        .replace("{login}", "agent01");
     match path {
         "/api/v1/customers" | "/console/search" => format!("{p}?q={}", f.customer_no),
         _ => p,
     }
+}
+
+/// A callback nobody has made yet, for the routes that mark one done.
+async fn fresh_callback(app: &TestApp) -> i64 {
+    let n = rand_slot();
+    let now = jiff::Timestamp::now();
+    app.store
+        .schedule_callback(&griddesk_store::service::ScheduledCallback {
+            id: 0,
+            customer_no: None,
+            phone: griddesk_domain::values::PhoneNumber::parse(&format!("139{:08}", n))
+                .expect("phone"),
+            tier: 2,
+            requested_at: now,
+            due: now,
+            done_at: None,
+            done_by: None,
+            note: None,
+        })
+        .await
+        .expect("callback")
+        .0
 }
 
 /// Prepares what a route needs to succeed, and gives its body.
@@ -148,6 +182,77 @@ async fn prepare(app: &TestApp, method: &str, path: &str, f: &Fixture) -> Option
         ("POST", "/api/v1/self/login") => {
             json(serde_json::json!({"customer_no": no, "code": "246810"}))
         }
+        ("PUT", "/api/v1/work-orders/{id}/complaint/cause") => {
+            json(serde_json::json!({"cause": "efficiency"}))
+        }
+        ("POST", "/api/v1/work-orders/{id}/complaint/steps") => {
+            json(serde_json::json!({"step": "listen", "note": "耐心倾听"}))
+        }
+        ("PUT", "/api/v1/work-orders/{id}/complaint/finding") => {
+            json(serde_json::json!({"responsibility": "not_responsible"}))
+        }
+        ("POST", "/api/v1/work-orders/{id}/attachments") => Some(Body::Bytes("image/jpeg", JPEG)),
+        ("PUT", "/api/v1/agents/{login}/presence") => {
+            json(serde_json::json!({"status": "available"}))
+        }
+        ("POST", "/api/v1/calls") => json(serde_json::json!({"caller_phone": "13800000000"})),
+        ("POST", "/api/v1/callbacks/{id}/done") => json(serde_json::json!({"note": "已回拨"})),
+        ("POST", "/console/orders") => form(vec![
+            ("order_type", "consultation"),
+            ("channel", "phone"),
+            ("customer_no", no),
+            ("contact_name", "矩阵"),
+            ("subject", "电价咨询"),
+        ]),
+        ("POST", "/console/orders/{id}/actions") => {
+            let v = app
+                .store
+                .work_order(f.order)
+                .await
+                .expect("order")
+                .expect("exists")
+                .version
+                .to_string();
+            Some(Body::Form(vec![
+                ("version".to_owned(), v),
+                ("action".to_owned(), "escalate".to_owned()),
+            ]))
+        }
+        ("POST", "/api/v1/knowledge") => json(serde_json::json!({
+            "kind": "answer", "title": format!("矩阵新文章{}", rand_slot()), "body": "正文"
+        })),
+        ("PUT", "/api/v1/knowledge/{id}") => json(serde_json::json!({
+            "kind": "answer", "title": ARTICLE_TITLE, "body": "修改后的正文"
+        })),
+        ("POST", "/console/knowledge") => Some(Body::Form(vec![
+            ("kind".to_owned(), "guide".to_owned()),
+            ("title".to_owned(), format!("矩阵表单文章{}", rand_slot())),
+            ("body".to_owned(), "正文".to_owned()),
+        ])),
+        ("POST", "/console/knowledge/{id}") => {
+            let v = app
+                .store
+                .article(f.article)
+                .await
+                .expect("article")
+                .expect("exists")
+                .version;
+            Some(Body::Form(vec![
+                ("version".to_owned(), v.to_string()),
+                ("kind".to_owned(), "guide".to_owned()),
+                ("title".to_owned(), ARTICLE_TITLE.to_owned()),
+                ("body".to_owned(), "表单修改".to_owned()),
+            ]))
+        }
+        ("POST", "/console/orders/{id}/complaint") => form(vec![("cause", "billing")]),
+        ("POST", "/console/orders/{id}/finding") => {
+            form(vec![("responsibility", "not_responsible")])
+        }
+        ("POST", "/console/presence") => form(vec![("status", "available"), ("login", "agent01")]),
+        ("POST", "/portal/requests") => form(vec![
+            ("order_type", "consultation"),
+            ("subject", "电费查询"),
+        ]),
         ("POST", "/login") => form(vec![
             ("login", "agent01"),
             ("password", STAFF_PASSWORD),
@@ -178,6 +283,7 @@ fn rand_slot() -> u32 {
 enum Body {
     Json(serde_json::Value),
     Form(Vec<(String, String)>),
+    Bytes(&'static str, &'static [u8]),
 }
 
 #[tokio::test]
@@ -253,11 +359,44 @@ async fn every_route_has_a_rule_and_every_role_gets_exactly_its_rights() {
         .json()
         .await
         .expect("order");
+    let order_id = order["id"].as_i64().expect("order id");
+    let attachment: serde_json::Value = app
+        .client
+        .post(app.url(&format!("/api/v1/work-orders/{order_id}/attachments")))
+        .header(reqwest::header::CONTENT_TYPE, "image/jpeg")
+        .body(JPEG)
+        .send()
+        .await
+        .expect("attach")
+        .json()
+        .await
+        .expect("attachment");
     let f = Fixture {
         customer_no: resident.customer_no.to_string(),
         area,
         token_to_revoke: revocable.id,
-        order: order["id"].as_i64().expect("order id"),
+        order: order_id,
+        attachment: attachment["id"].as_i64().expect("attachment id"),
+        article: match app
+            .store
+            .create_article(
+                &griddesk_domain::knowledge::ArticleDraft::parse(
+                    griddesk_domain::knowledge::ArticleKind::Answer,
+                    ARTICLE_TITLE,
+                    "正文",
+                    vec![],
+                    &[],
+                )
+                .expect("draft"),
+                "system:matrix",
+                jiff::Timestamp::now(),
+            )
+            .await
+            .expect("article")
+        {
+            griddesk_store::knowledge::ArticleWrite::Saved(a) => a.id,
+            other => panic!("{other:?}"),
+        },
     };
 
     let mut callers = vec![Caller::Anonymous, Caller::Customer];
@@ -270,7 +409,13 @@ async fn every_route_has_a_rule_and_every_role_gets_exactly_its_rights() {
     for (method, pattern) in &table {
         let rule = policy::rule(&method.parse().expect("method"), pattern).expect("rule");
         for caller in &callers {
-            let path = concrete(pattern, &f);
+            let mut path = concrete(pattern, &f);
+            if pattern.starts_with("/api/v1/callbacks/{id}")
+                || pattern.starts_with("/console/callbacks/{id}")
+            {
+                let id = fresh_callback(&app).await;
+                path = pattern.replace("{id}", &id.to_string());
+            }
             let body = prepare(&app, method, pattern, &f).await;
             let form_csrf = random_secret();
             let mut req = app
@@ -304,11 +449,24 @@ async fn every_route_has_a_rule_and_every_role_gets_exactly_its_rights() {
                     .version;
                 req = req.header(reqwest::header::IF_MATCH, format!("\"{v}\""));
             }
+            if pattern == "/api/v1/knowledge/{id}" && method == "PUT" {
+                let v = app
+                    .store
+                    .article(f.article)
+                    .await
+                    .expect("article")
+                    .expect("exists")
+                    .version;
+                req = req.header(reqwest::header::IF_MATCH, format!("\"{v}\""));
+            }
             req = match body {
                 Some(Body::Json(v)) => req.json(&v),
                 Some(Body::Form(mut v)) => {
                     v.push(("csrf".to_owned(), csrf_field));
                     req.form(&v)
+                }
+                Some(Body::Bytes(ct, bytes)) => {
+                    req.header(reqwest::header::CONTENT_TYPE, ct).body(bytes)
                 }
                 None => req,
             };
