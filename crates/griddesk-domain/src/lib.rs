@@ -15,6 +15,7 @@ pub mod error;
 pub mod knowledge;
 pub mod mask;
 pub mod org;
+pub mod outage;
 pub mod plate;
 pub mod queue;
 pub mod revenue;
