@@ -17,6 +17,7 @@
 
 pub use crate::conformance_access::*;
 pub use crate::conformance_knowledge::*;
+pub use crate::conformance_outage::*;
 pub use crate::conformance_service::*;
 pub use crate::conformance_workorder::*;
 use crate::{CustomerFilter, RefKind, Store, StoreError};
@@ -118,6 +119,8 @@ macro_rules! conformance_tests {
             leases_have_one_holder_until_they_expire,
             knowledge_search_cuts_chinese_into_words,
             knowledge_articles_are_versioned_with_unique_titles,
+            outage_impact_agrees_with_the_topology_rule,
+            outage_steps_are_versioned_and_customers_see_open_outages,
         );
     };
 }

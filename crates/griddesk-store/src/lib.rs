@@ -10,14 +10,17 @@ pub mod backend;
 pub mod conformance;
 mod conformance_access;
 mod conformance_knowledge;
+mod conformance_outage;
 mod conformance_service;
 mod conformance_workorder;
 pub mod knowledge;
+pub mod outage;
 pub mod service;
 pub mod workorder;
 
 pub use access::AccessStore;
 pub use knowledge::KnowledgeStore;
+pub use outage::OutageStore;
 pub use service::ServiceStore;
 pub use workorder::WorkOrderStore;
 
@@ -137,7 +140,7 @@ pub enum RefKind {
 /// on error, none is.
 #[async_trait::async_trait]
 pub trait Store:
-    AccessStore + WorkOrderStore + ServiceStore + KnowledgeStore + Send + Sync + 'static
+    AccessStore + WorkOrderStore + ServiceStore + KnowledgeStore + OutageStore + Send + Sync + 'static
 {
     /// "sqlite" or "postgres".
     fn backend(&self) -> &'static str;

@@ -357,6 +357,9 @@ pub mod ref_sql {
     pub const CUSTOMER: &str = "SELECT CAST(1 AS BIGINT) FROM customer WHERE customer_no = $1";
     pub const ORG_UNIT: &str = "SELECT CAST(1 AS BIGINT) FROM org_unit WHERE code = $1";
     pub const STAFF: &str = "SELECT CAST(1 AS BIGINT) FROM staff WHERE login = $1";
+    pub const SUBSTATION: &str = "SELECT CAST(1 AS BIGINT) FROM substation WHERE code = $1";
+    pub const FEEDER: &str = "SELECT CAST(1 AS BIGINT) FROM feeder WHERE code = $1";
+    pub const AREA: &str = "SELECT CAST(1 AS BIGINT) FROM transformer_area WHERE code = $1";
 }
 
 /// Generates the helpers every part of the store that writes order events uses:

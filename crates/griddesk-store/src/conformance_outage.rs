@@ -1,0 +1,222 @@
+//! Conformance cases of [`crate::OutageStore`]: the customers an outage reaches, computed in
+//! SQL, are exactly those the domain rule names on the fixture topology (dual supply included),
+//! for every substation, feeder, pair of feeders and area; steps are versioned and recorded; a
+//! customer sees the open outages that reach them.
+
+use crate::Store;
+use crate::StoreError;
+use crate::conformance::fixtures::{self, code, no};
+use crate::outage::{NewOutage, OutageEvent, OutageStep, OutageUpdate};
+use griddesk_domain::outage::{Grid, OutSet, OutageAction, OutageKind, OutageScope, OutageStatus};
+use griddesk_domain::values::{Code, CustomerNo};
+use jiff::Timestamp;
+
+fn t(min: i64) -> Timestamp {
+    Timestamp::from_second(1_800_000_000 + min * 60).expect("fixture time")
+}
+
+struct FixtureGrid;
+
+impl Grid for FixtureGrid {
+    fn feeders_of(&self, s: &Code) -> Vec<Code> {
+        fixtures::feeders()
+            .into_iter()
+            .filter(|f| &f.substation == s)
+            .map(|f| f.code)
+            .collect()
+    }
+    fn feeder_of_area(&self, a: &Code) -> Option<Code> {
+        fixtures::areas()
+            .into_iter()
+            .find(|x| &x.code == a)
+            .map(|x| x.feeder)
+    }
+}
+
+fn outage(kind: OutageKind, scope: OutageScope, start: i64) -> NewOutage {
+    NewOutage {
+        kind,
+        title: "10kV线路检修".into(),
+        cause: "线路检修".into(),
+        scope,
+        start: t(start),
+        eta: Some(t(start + 240)),
+        created_by: "staff:dispatcher01".into(),
+        created_at: t(0),
+    }
+}
+
+fn expected(scope: &OutageScope) -> Vec<CustomerNo> {
+    let set = OutSet::resolve(scope, &FixtureGrid);
+    let mut v: Vec<CustomerNo> = fixtures::customers()
+        .into_iter()
+        .filter(|c| set.affects(&c.customer_no, &c.connection, &FixtureGrid))
+        .map(|c| c.customer_no)
+        .collect();
+    v.sort();
+    v
+}
+
+pub async fn outage_impact_agrees_with_the_topology_rule(store: &dyn Store) {
+    fixtures::load(store).await;
+    let mut scopes: Vec<OutageScope> = Vec::new();
+    for s in fixtures::substations() {
+        scopes.push(OutageScope::Substation(s.code));
+    }
+    let feeders = fixtures::feeders();
+    for f in &feeders {
+        scopes.push(OutageScope::Feeders(vec![f.code.clone()]));
+        for g in &feeders {
+            if f.code < g.code {
+                scopes.push(OutageScope::Feeders(vec![f.code.clone(), g.code.clone()]));
+            }
+        }
+    }
+    for a in fixtures::areas() {
+        scopes.push(OutageScope::Areas(vec![a.code]));
+    }
+    let some = fixtures::customers()[0].customer_no.clone();
+    scopes.push(OutageScope::Customers(vec![some]));
+    let mut dual_seen = false;
+    for scope in scopes {
+        let o = store
+            .create_outage(&outage(OutageKind::Planned, scope.clone(), 10_000))
+            .await
+            .expect("create");
+        let got = store
+            .outage_customers(o.id, 100_000)
+            .await
+            .expect("customers");
+        let want = expected(&scope);
+        assert_eq!(got, want, "impact of {scope:?}");
+        assert_eq!(o.affected, want.len() as i64);
+        assert_eq!(o.status, OutageStatus::Planned);
+        assert_eq!(o.scope, scope);
+        // One feeder of a dual-supply customer is not enough; both are.
+        if let OutageScope::Feeders(v) = &scope {
+            for c in fixtures::customers() {
+                if let griddesk_domain::customer::Connection::Feeder {
+                    feeder,
+                    backup: Some(b),
+                } = &c.connection
+                {
+                    let both = v.contains(feeder) && v.contains(b);
+                    assert_eq!(got.contains(&c.customer_no), both, "{scope:?}");
+                    dual_seen |= both;
+                }
+            }
+        }
+    }
+    assert!(dual_seen, "the fixtures have a dual-supply customer");
+
+    // Unknown devices are refused and record nothing.
+    let before = store.outages(true, 1000).await.unwrap().len();
+    for bad in [
+        OutageScope::Substation(code("SUB-NONE")),
+        OutageScope::Feeders(vec![code("F-NONE")]),
+        OutageScope::Areas(vec![code("TA-NONE")]),
+        OutageScope::Customers(vec![no("9999999999")]),
+    ] {
+        let e = store
+            .create_outage(&outage(OutageKind::Planned, bad, 10_000))
+            .await
+            .unwrap_err();
+        assert!(matches!(e, StoreError::MissingReference { .. }), "{e}");
+    }
+    assert_eq!(store.outages(true, 1000).await.unwrap().len(), before);
+}
+
+pub async fn outage_steps_are_versioned_and_customers_see_open_outages(store: &dyn Store) {
+    fixtures::load(store).await;
+    let area = fixtures::areas()[0].code.clone();
+    let inside = expected(&OutageScope::Areas(vec![area.clone()]));
+    let someone = inside[0].clone();
+    let fault = store
+        .create_outage(&outage(
+            OutageKind::Fault,
+            OutageScope::Areas(vec![area]),
+            5,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(fault.status, OutageStatus::Suspected);
+    let planned = store
+        .create_outage(&outage(
+            OutageKind::Planned,
+            OutageScope::Customers(vec![someone.clone()]),
+            3000,
+        ))
+        .await
+        .unwrap();
+    let mine = store.outages_of_customer(&someone).await.unwrap();
+    assert_eq!(
+        mine.iter().map(|o| o.id).collect::<Vec<_>>(),
+        [fault.id, planned.id],
+        "out now first, then the planned one"
+    );
+    let outside = fixtures::customers()
+        .into_iter()
+        .map(|c| c.customer_no)
+        .find(|n| !inside.contains(n))
+        .unwrap();
+    assert!(
+        store
+            .outages_of_customer(&outside)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let step = |v: i64, status: OutageStatus, action: OutageAction, at: i64| OutageStep {
+        expected_version: v,
+        status,
+        eta: Some(t(at + 60)),
+        restored_at: (status == OutageStatus::Restored).then(|| t(at)),
+        event: OutageEvent {
+            at: t(at),
+            actor: "staff:dispatcher01".into(),
+            actor_name: "调度员".into(),
+            action,
+            status,
+            note: None,
+        },
+    };
+    let s = step(1, OutageStatus::Confirmed, OutageAction::Confirm, 10);
+    let OutageUpdate::Updated(o) = store.step_outage(fault.id, &s).await.unwrap() else {
+        panic!("not updated");
+    };
+    assert_eq!(
+        (o.version, o.status, o.eta),
+        (2, OutageStatus::Confirmed, Some(t(70)))
+    );
+    // A stale version changes nothing.
+    let stale = step(1, OutageStatus::Restored, OutageAction::Restore, 20);
+    assert_eq!(
+        store.step_outage(fault.id, &stale).await.unwrap(),
+        OutageUpdate::Conflict(o.clone())
+    );
+    let done = step(2, OutageStatus::Restored, OutageAction::Restore, 30);
+    let OutageUpdate::Updated(r) = store.step_outage(fault.id, &done).await.unwrap() else {
+        panic!("not restored");
+    };
+    assert_eq!(r.restored_at, Some(t(30)));
+    assert_eq!(
+        store.step_outage(fault.id + 1000, &done).await.unwrap(),
+        OutageUpdate::NotFound
+    );
+    let history = store.outage_events(fault.id).await.unwrap();
+    assert_eq!(
+        history.iter().map(|e| e.status).collect::<Vec<_>>(),
+        [
+            OutageStatus::Suspected,
+            OutageStatus::Confirmed,
+            OutageStatus::Restored
+        ]
+    );
+    // Restored outages leave the customer's list and the open board.
+    let mine = store.outages_of_customer(&someone).await.unwrap();
+    assert_eq!(mine.iter().map(|o| o.id).collect::<Vec<_>>(), [planned.id]);
+    let open = store.outages(false, 100).await.unwrap();
+    assert_eq!(open.iter().map(|o| o.id).collect::<Vec<_>>(), [planned.id]);
+    assert_eq!(store.outages(true, 100).await.unwrap().len(), 2);
+}

@@ -1,0 +1,441 @@
+//! Storage of outages (D3): each outage with the devices it switches off and the customers it
+//! reaches, computed in SQL from the live topology when it is recorded (the rule is
+//! [`griddesk_domain::outage::OutSet::affects`]; the conformance suite checks the SQL agrees),
+//! its steps as an append-only history, and the question agents and customers ask: is there an
+//! outage at this customer now, or one planned?
+
+use crate::Result;
+use crate::backend::corrupt;
+use griddesk_domain::outage::{OutageAction, OutageKind, OutageScope, OutageStatus};
+use griddesk_domain::values::{Code, CustomerNo};
+use jiff::Timestamp;
+
+/// An outage to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOutage {
+    pub kind: OutageKind,
+    pub title: String,
+    pub cause: String,
+    pub scope: OutageScope,
+    pub start: Timestamp,
+    /// Planned end, or the estimated restoration time of a fault.
+    pub eta: Option<Timestamp>,
+    pub created_by: String,
+    pub created_at: Timestamp,
+}
+
+/// A stored outage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outage {
+    pub id: i64,
+    pub version: i64,
+    pub kind: OutageKind,
+    pub status: OutageStatus,
+    pub title: String,
+    pub cause: String,
+    pub scope: OutageScope,
+    pub start: Timestamp,
+    pub eta: Option<Timestamp>,
+    pub restored_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub created_by: String,
+    /// How many customers it reaches.
+    pub affected: i64,
+}
+
+/// One step in an outage's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutageEvent {
+    pub at: Timestamp,
+    pub actor: String,
+    pub actor_name: String,
+    pub action: OutageAction,
+    pub status: OutageStatus,
+    pub note: Option<String>,
+}
+
+/// A step to store: the new state and times, if the outage is still at `expected_version`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutageStep {
+    pub expected_version: i64,
+    pub status: OutageStatus,
+    pub eta: Option<Timestamp>,
+    pub restored_at: Option<Timestamp>,
+    pub event: OutageEvent,
+}
+
+/// Outcome of a versioned outage step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutageUpdate {
+    Updated(Outage),
+    Conflict(Outage),
+    NotFound,
+}
+
+#[async_trait::async_trait]
+pub trait OutageStore: Send + Sync {
+    /// Records an outage: resolves its scope to devices, stores the customers it reaches and a
+    /// first history event. `MissingReference` names a code of the scope that does not exist.
+    async fn create_outage(&self, o: &NewOutage) -> Result<Outage>;
+    async fn outage(&self, id: i64) -> Result<Option<Outage>>;
+    /// Open outages (or all, newest first, up to `limit`), by start.
+    async fn outages(&self, include_closed: bool, limit: u32) -> Result<Vec<Outage>>;
+    async fn outage_events(&self, id: i64) -> Result<Vec<OutageEvent>>;
+    async fn step_outage(&self, id: i64, s: &OutageStep) -> Result<OutageUpdate>;
+    /// The customers an outage reaches, by customer number.
+    async fn outage_customers(&self, id: i64, limit: u32) -> Result<Vec<CustomerNo>>;
+    /// The open outages that reach this customer (out now, or announced), earliest first.
+    async fn outages_of_customer(&self, no: &CustomerNo) -> Result<Vec<Outage>>;
+}
+
+/// The stored form of a scope: (kind, comma-joined codes).
+pub fn scope_columns(s: &OutageScope) -> (&'static str, String) {
+    let join = |v: Vec<&str>| v.join(",");
+    match s {
+        OutageScope::Substation(c) => ("substation", c.as_str().to_owned()),
+        OutageScope::Feeders(v) => ("feeders", join(v.iter().map(Code::as_str).collect())),
+        OutageScope::Areas(v) => ("areas", join(v.iter().map(Code::as_str).collect())),
+        OutageScope::Customers(v) => (
+            "customers",
+            join(v.iter().map(CustomerNo::as_str).collect()),
+        ),
+    }
+}
+
+fn scope_from(kind: &str, codes: &str) -> Result<OutageScope> {
+    let parts = || codes.split(',').filter(|s| !s.is_empty());
+    let codes_of = || {
+        parts()
+            .map(Code::parse)
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| corrupt("scope_codes", e))
+    };
+    Ok(match kind {
+        "substation" => {
+            OutageScope::Substation(Code::parse(codes).map_err(|e| corrupt("scope_codes", e))?)
+        }
+        "feeders" => OutageScope::Feeders(codes_of()?),
+        "areas" => OutageScope::Areas(codes_of()?),
+        "customers" => OutageScope::Customers(
+            parts()
+                .map(CustomerNo::parse)
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .map_err(|e| corrupt("scope_codes", e))?,
+        ),
+        other => return Err(corrupt("scope_kind", other)),
+    })
+}
+
+/// Raw columns of an outage row.
+pub type OutageColumns = (
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    i64,
+    String,
+    i64,
+);
+
+pub const OUTAGE_COLUMNS: &str = "o.id, o.version, o.kind, o.status, o.title, o.cause, \
+    o.scope_kind, o.scope_codes, o.start_us, o.eta_us, o.restored_us, o.created_us, \
+    o.created_by, o.affected";
+
+pub fn outage_from_columns(c: OutageColumns) -> Result<Outage> {
+    let (id, version, kind, status, title, cause, sk, sc, start, eta, restored, created, by, n) = c;
+    let ts = crate::access::us_ts;
+    Ok(Outage {
+        id,
+        version,
+        kind: OutageKind::parse(&kind).map_err(|e| corrupt("kind", e))?,
+        status: OutageStatus::parse(&status).map_err(|e| corrupt("status", e))?,
+        title,
+        cause,
+        scope: scope_from(&sk, &sc)?,
+        start: ts(start)?,
+        eta: eta.map(ts).transpose()?,
+        restored_at: restored.map(ts).transpose()?,
+        created_at: ts(created)?,
+        created_by: by,
+        affected: n,
+    })
+}
+
+pub type OutageEventColumns = (i64, String, String, String, String, Option<String>);
+
+pub fn outage_event_from_columns(c: OutageEventColumns) -> Result<OutageEvent> {
+    let (at, actor, actor_name, action, status, note) = c;
+    Ok(OutageEvent {
+        at: crate::access::us_ts(at)?,
+        actor,
+        actor_name,
+        action: OutageAction::parse(&action).map_err(|e| corrupt("action", e))?,
+        status: OutageStatus::parse(&status).map_err(|e| corrupt("status", e))?,
+        note,
+    })
+}
+
+/// The customers an outage's devices reach, as one portable statement over indexed columns:
+/// the areas out, the areas on feeders out, feeder-supplied customers whose every supply is out,
+/// and the customers named. `$1` is the outage id.
+pub const AFFECTED_SQL: &str = "INSERT INTO outage_customer (outage_id, customer_no) \
+    SELECT $1, customer_no FROM ( \
+      SELECT c.customer_no FROM customer c JOIN outage_device d \
+        ON d.outage_id = $1 AND d.kind = 'area' AND c.area_code = d.code \
+      UNION \
+      SELECT c.customer_no FROM outage_device d \
+        JOIN transformer_area ta ON d.outage_id = $1 AND d.kind = 'feeder' AND ta.feeder = d.code \
+        JOIN customer c ON c.area_code = ta.code \
+      UNION \
+      SELECT c.customer_no FROM outage_device d \
+        JOIN customer c ON d.outage_id = $1 AND d.kind = 'feeder' AND c.feeder_code = d.code \
+        WHERE c.area_code IS NULL AND (c.backup_feeder_code IS NULL OR EXISTS ( \
+          SELECT 1 FROM outage_device b WHERE b.outage_id = $1 AND b.kind = 'feeder' \
+          AND b.code = c.backup_feeder_code)) \
+      UNION \
+      SELECT d.code FROM outage_device d WHERE d.outage_id = $1 AND d.kind = 'customer' \
+    ) hit";
+
+/// Implements [`OutageStore`] for a backend whose struct has a `pool` field; see
+/// [`crate::access_store_impl`] for the arguments.
+#[macro_export]
+macro_rules! outage_store_impl {
+    ($store:ty, $conn:ty, $db:path) => {
+        const _: () = {
+            use $crate::Result;
+            use $crate::access::ts_us;
+            use $crate::outage::*;
+            use ::griddesk_domain::outage::{OutageAction, OutageScope};
+            use ::griddesk_domain::values::CustomerNo;
+
+            $crate::order_event_helpers!($conn, $db);
+
+            async fn by_id(conn: &mut $conn, id: i64) -> Result<Option<Outage>> {
+                let row: Option<OutageColumns> = ::sqlx::query_as(&format!(
+                    "SELECT {OUTAGE_COLUMNS} FROM outage o WHERE o.id = $1"
+                ))
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err($db)?;
+                row.map(outage_from_columns).transpose()
+            }
+
+            async fn device(conn: &mut $conn, id: i64, kind: &str, code: &str) -> Result<()> {
+                ::sqlx::query(
+                    "INSERT INTO outage_device (outage_id, kind, code) VALUES ($1, $2, $3) \
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(id)
+                .bind(kind)
+                .bind(code)
+                .execute(&mut *conn)
+                .await
+                .map_err($db)?;
+                Ok(())
+            }
+
+            async fn insert_outage_event(conn: &mut $conn, id: i64, e: &OutageEvent) -> Result<()> {
+                ::sqlx::query(
+                    "INSERT INTO outage_event (outage_id, at_us, actor, actor_name, action, \
+                     status, note) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(id)
+                .bind(ts_us(e.at))
+                .bind(&e.actor)
+                .bind(&e.actor_name)
+                .bind(e.action.code())
+                .bind(e.status.code())
+                .bind(&e.note)
+                .execute(&mut *conn)
+                .await
+                .map_err($db)?;
+                Ok(())
+            }
+
+            #[::async_trait::async_trait]
+            impl OutageStore for $store {
+                async fn create_outage(&self, o: &NewOutage) -> Result<Outage> {
+                    use $crate::workorder::ref_sql;
+                    let mut tx = self.begin_write().await.map_err($db)?;
+                    let (sk, sc) = scope_columns(&o.scope);
+                    let id: i64 = ::sqlx::query_scalar(
+                        "INSERT INTO outage (version, kind, status, title, cause, scope_kind, \
+                         scope_codes, start_us, eta_us, created_us, created_by, affected) \
+                         VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0) RETURNING id",
+                    )
+                    .bind(o.kind.code())
+                    .bind(o.kind.initial().code())
+                    .bind(&o.title)
+                    .bind(&o.cause)
+                    .bind(sk)
+                    .bind(&sc)
+                    .bind(ts_us(o.start))
+                    .bind(o.eta.map(ts_us))
+                    .bind(ts_us(o.created_at))
+                    .bind(&o.created_by)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err($db)?;
+                    match &o.scope {
+                        OutageScope::Substation(s) => {
+                            require(&mut tx, ref_sql::SUBSTATION, "substation", s.as_str()).await?;
+                            ::sqlx::query(
+                                "INSERT INTO outage_device (outage_id, kind, code) \
+                                 SELECT $1, 'feeder', code FROM feeder WHERE substation = $2",
+                            )
+                            .bind(id)
+                            .bind(s.as_str())
+                            .execute(&mut *tx)
+                            .await
+                            .map_err($db)?;
+                        }
+                        OutageScope::Feeders(v) => {
+                            for f in v {
+                                require(&mut tx, ref_sql::FEEDER, "feeder", f.as_str()).await?;
+                                device(&mut tx, id, "feeder", f.as_str()).await?;
+                            }
+                        }
+                        OutageScope::Areas(v) => {
+                            for a in v {
+                                require(&mut tx, ref_sql::AREA, "area", a.as_str()).await?;
+                                device(&mut tx, id, "area", a.as_str()).await?;
+                            }
+                        }
+                        OutageScope::Customers(v) => {
+                            for c in v {
+                                require(&mut tx, ref_sql::CUSTOMER, "customer_no", c.as_str()).await?;
+                                device(&mut tx, id, "customer", c.as_str()).await?;
+                            }
+                        }
+                    }
+                    ::sqlx::query(AFFECTED_SQL)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err($db)?;
+                    ::sqlx::query(
+                        "UPDATE outage SET affected = (SELECT COUNT(*) FROM outage_customer \
+                         WHERE outage_id = $1) WHERE id = $1",
+                    )
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err($db)?;
+                    let status = o.kind.initial();
+                    let first = OutageEvent {
+                        at: o.created_at,
+                        actor: o.created_by.clone(),
+                        actor_name: o.created_by.clone(),
+                        action: match status {
+                            ::griddesk_domain::outage::OutageStatus::Suspected => OutageAction::Confirm,
+                            _ => OutageAction::Notify,
+                        },
+                        status,
+                        note: Some("recorded".to_owned()),
+                    };
+                    insert_outage_event(&mut tx, id, &first).await?;
+                    let saved = by_id(&mut tx, id).await?;
+                    tx.commit().await.map_err($db)?;
+                    saved.ok_or_else(|| $crate::StoreError::Corrupt("outage vanished".into()))
+                }
+
+                async fn outage(&self, id: i64) -> Result<Option<Outage>> {
+                    let mut conn = self.pool.acquire().await.map_err($db)?;
+                    by_id(&mut conn, id).await
+                }
+
+                async fn outages(&self, include_closed: bool, limit: u32) -> Result<Vec<Outage>> {
+                    let filter = if include_closed {
+                        ""
+                    } else {
+                        "WHERE o.status NOT IN ('restored', 'cancelled')"
+                    };
+                    let rows: Vec<OutageColumns> = ::sqlx::query_as(&format!(
+                        "SELECT {OUTAGE_COLUMNS} FROM outage o {filter} \
+                         ORDER BY o.start_us DESC, o.id DESC LIMIT $1"
+                    ))
+                    .bind(i64::from(limit.clamp(1, 1000)))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err($db)?;
+                    rows.into_iter().map(outage_from_columns).collect()
+                }
+
+                async fn outage_events(&self, id: i64) -> Result<Vec<OutageEvent>> {
+                    let rows: Vec<OutageEventColumns> = ::sqlx::query_as(
+                        "SELECT at_us, actor, actor_name, action, status, note FROM outage_event \
+                         WHERE outage_id = $1 ORDER BY id",
+                    )
+                    .bind(id)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err($db)?;
+                    rows.into_iter().map(outage_event_from_columns).collect()
+                }
+
+                async fn step_outage(&self, id: i64, s: &OutageStep) -> Result<OutageUpdate> {
+                    let mut tx = self.begin_write().await.map_err($db)?;
+                    let done = ::sqlx::query(
+                        "UPDATE outage SET version = version + 1, status = $3, eta_us = $4, \
+                         restored_us = $5 WHERE id = $1 AND version = $2",
+                    )
+                    .bind(id)
+                    .bind(s.expected_version)
+                    .bind(s.status.code())
+                    .bind(s.eta.map(ts_us))
+                    .bind(s.restored_at.map(ts_us))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err($db)?
+                    .rows_affected();
+                    if done == 0 {
+                        return Ok(match by_id(&mut tx, id).await? {
+                            Some(current) => OutageUpdate::Conflict(current),
+                            None => OutageUpdate::NotFound,
+                        });
+                    }
+                    insert_outage_event(&mut tx, id, &s.event).await?;
+                    let saved = by_id(&mut tx, id).await?;
+                    tx.commit().await.map_err($db)?;
+                    Ok(saved.map_or(OutageUpdate::NotFound, OutageUpdate::Updated))
+                }
+
+                async fn outage_customers(&self, id: i64, limit: u32) -> Result<Vec<CustomerNo>> {
+                    let rows: Vec<String> = ::sqlx::query_scalar(
+                        "SELECT customer_no FROM outage_customer WHERE outage_id = $1 \
+                         ORDER BY customer_no LIMIT $2",
+                    )
+                    .bind(id)
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err($db)?;
+                    rows.iter()
+                        .map(|n| CustomerNo::parse(n).map_err(|e| $crate::backend::corrupt("customer_no", e)))
+                        .collect()
+                }
+
+                async fn outages_of_customer(&self, no: &CustomerNo) -> Result<Vec<Outage>> {
+                    let rows: Vec<OutageColumns> = ::sqlx::query_as(&format!(
+                        "SELECT {OUTAGE_COLUMNS} FROM outage_customer oc JOIN outage o \
+                         ON o.id = oc.outage_id WHERE oc.customer_no = $1 \
+                         AND o.status NOT IN ('restored', 'cancelled') ORDER BY o.start_us, o.id"
+                    ))
+                    .bind(no.as_str())
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err($db)?;
+                    rows.into_iter().map(outage_from_columns).collect()
+                }
+            }
+        };
+    };
+}
