@@ -32,6 +32,8 @@ code_enum! {
         ComplaintFinding = "complaint_finding", "投诉责任认定", "Find complaint responsibility";
         /// Write knowledge-base articles (guides, checklists, standard answers).
         KnowledgeWrite = "knowledge_write", "维护知识库", "Edit the knowledge base";
+        /// Record outages and take their steps (dispatching, restoration).
+        OutageWrite = "outage_write", "停电管理", "Record and manage outages";
         /// A customer's own account in self-service.
         SelfService = "self_service", "自助服务", "Self-service of one's own account";
     }
@@ -43,11 +45,10 @@ impl Role {
         use Permission::*;
         match self {
             // Front-line roles need to call, visit and identify customers: they may unmask.
-            Role::Agent
-            | Role::Dispatcher
-            | Role::Crew
-            | Role::CustomerManager
-            | Role::Inspector => &[ArchiveRead, PiiUnmask, OrderRead, OrderWrite],
+            Role::Agent | Role::Crew | Role::CustomerManager | Role::Inspector => {
+                &[ArchiveRead, PiiUnmask, OrderRead, OrderWrite]
+            }
+            Role::Dispatcher => &[ArchiveRead, PiiUnmask, OrderRead, OrderWrite, OutageWrite],
             Role::Analyst => &[ArchiveRead, OrderRead, ComplaintLedger],
             Role::Supervisor => &[
                 ArchiveRead,
@@ -58,6 +59,7 @@ impl Role {
                 ComplaintLedger,
                 ComplaintFinding,
                 KnowledgeWrite,
+                OutageWrite,
             ],
             // Administrators run the system; they have no business need for customers' personal data.
             Role::Admin => &[ArchiveRead, AuditRead, TokenAdmin, OpsRead],
@@ -346,6 +348,7 @@ code_enum! {
         CallRouted = "call_routed", "来电分配", "Incoming call routed";
         AttachmentAdded = "attachment_added", "上传工单附件", "Work-order attachment added";
         ArticleSaved = "article_saved", "知识库文章保存", "Knowledge article saved";
+        OutageRecorded = "outage_recorded", "停电记录", "Outage recorded or stepped";
     }
 }
 

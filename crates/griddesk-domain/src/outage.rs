@@ -264,6 +264,8 @@ impl NoticePolicy {
 pub struct RepairCall {
     pub order_id: i64,
     pub at: Timestamp,
+    /// Who called: inference counts customers, not calls (one customer calling thrice is one).
+    pub customer: CustomerNo,
     pub feeder: Code,
     /// None for customers supplied straight from the feeder.
     pub area: Option<Code>,
@@ -300,9 +302,10 @@ pub enum Suspicion {
 }
 
 impl InferencePolicy {
-    /// The outages the calls of the window ending at `now` point to. A feeder with enough calls
-    /// from two or more places is one feeder suspicion, which takes in its areas' calls, so no
-    /// customer is counted twice; otherwise an area with enough calls is an area suspicion.
+    /// The outages the calls of the window ending at `now` point to. A feeder with calls from
+    /// enough customers in two or more places is one feeder suspicion, which takes in its areas'
+    /// calls, so no customer is counted twice; otherwise an area with calls from enough
+    /// customers is an area suspicion.
     pub fn infer(&self, calls: &[RepairCall], now: Timestamp) -> Vec<Suspicion> {
         let since = now - SignedDuration::from_mins(self.window_minutes);
         let mut by_feeder: BTreeMap<&Code, Vec<&RepairCall>> = BTreeMap::new();
@@ -317,7 +320,13 @@ impl InferencePolicy {
                 v.sort_unstable();
                 v
             };
-            if places.len() >= 2 && calls.len() >= self.min_calls {
+            let callers = |cs: &[&RepairCall]| {
+                cs.iter()
+                    .map(|c| &c.customer)
+                    .collect::<BTreeSet<_>>()
+                    .len()
+            };
+            if places.len() >= 2 && callers(&calls) >= self.min_calls {
                 out.push(Suspicion::Feeder {
                     feeder: feeder.clone(),
                     orders: ids(&calls),
@@ -331,7 +340,7 @@ impl InferencePolicy {
                 }
             }
             for (area, cs) in by_area {
-                if cs.len() >= self.min_calls {
+                if callers(&cs) >= self.min_calls {
                     out.push(Suspicion::Area {
                         area: area.clone(),
                         feeder: feeder.clone(),
@@ -577,6 +586,7 @@ mod tests {
         let call = |id: i64, min: i64, feeder: &str, area: Option<&str>| RepairCall {
             order_id: id,
             at: t0 + SignedDuration::from_mins(min),
+            customer: no(&format!("{id:010}")),
             feeder: code(feeder),
             area: area.map(code),
         };
@@ -614,8 +624,13 @@ mod tests {
                 orders: vec![1, 3, 5, 6, 7]
             }]
         );
-        // Two calls are not enough, wherever they come from.
+        // Two calls are not enough, wherever they come from; nor one customer calling thrice.
         assert!(p.infer(&calls[..2], now).is_empty());
+        let mut again = calls.clone();
+        for c in &mut again {
+            c.customer = no("0000000001");
+        }
+        assert!(p.infer(&again, now).is_empty());
     }
 
     #[test]

@@ -452,7 +452,71 @@ pub async fn intake(
         );
         state.store.append_audit(&e).await?;
     }
+    let o = if created && o.order_type == OrderType::FaultRepair {
+        let o = merge_into_known_outage(state, actor, addr, o).await?;
+        if o.status == Status::Merged {
+            o
+        } else {
+            crate::api_outages::infer_from_calls(state, addr, o).await?
+        }
+    } else {
+        o
+    };
     Ok((o, created))
+}
+
+/// A repair call from a customer inside an outage that is out now joins that outage instead of
+/// sending another crew (D3): the order is merged at once, with the outage in its history.
+async fn merge_into_known_outage(
+    state: &AppState,
+    actor: &Actor,
+    addr: &str,
+    o: WorkOrder,
+) -> Result<WorkOrder, ApiError> {
+    let Some(no) = &o.customer_no else {
+        return Ok(o);
+    };
+    let Some(out) = state
+        .store
+        .outages_of_customer(no)
+        .await?
+        .into_iter()
+        .find(|x| x.status.is_out())
+    else {
+        return Ok(o);
+    };
+    merge_order(
+        state,
+        actor,
+        addr,
+        &o,
+        out.id,
+        &format!("已知停电 #{}：{}", out.id, out.title),
+    )
+    .await
+}
+
+/// Merges a repair order into an outage (the merge step, with a note).
+pub async fn merge_order(
+    state: &AppState,
+    actor: &Actor,
+    addr: &str,
+    o: &WorkOrder,
+    outage: i64,
+    note: &str,
+) -> Result<WorkOrder, ApiError> {
+    let r = ActionRequest {
+        action: "merge".to_owned(),
+        note: Some(note.to_owned()),
+        org_unit: None,
+        satisfaction: None,
+        reason: None,
+        outage: Some(outage.to_string()),
+        pause_reason: None,
+        articles: Vec::new(),
+    };
+    let (merged, _) = take_step(state, actor, addr, o.id, o.version, &r).await?;
+    Ok(merged)
 }
 
 /// One work order with its deadlines and history. The ETag is the version for If-Match.

@@ -631,6 +631,32 @@ fn yes_no(ctx: &Ctx, b: bool) -> &'static str {
     ctx.t(if b { T::Yes } else { T::No })
 }
 
+/// A customer's outages as the customer asks about them: is power off (or when it will be),
+/// since when the company knows, when it is back, and why.
+fn outage_list(ctx: &Ctx, id: &str, list: &[crate::api_outages::CustomerOutageView]) -> Markup {
+    html! {
+        @if list.is_empty() {
+            p.muted id=(id) data-count="0" { (ctx.t(T::NoKnownOutage)) }
+        } @else {
+            ul.outage-list id=(id) data-count=(list.len()) {
+                @for o in list {
+                    li data-outage=(o.id) {
+                        @if o.out_now { span.badge.badge-danger { (ctx.t(T::OutageOutNow)) } }
+                        @else { span.badge.badge-warn { (ctx.t(T::OutageAnnounced)) } " " span.mono { (o.start.get(..16).unwrap_or_default().replace('T', " ")) } }
+                        " " strong { (label(ctx, &o.kind)) " · " (o.title) }
+                        div.hint {
+                            (ctx.t(T::OutageKnownSince)) " " span.mono { (o.known_since.get(..16).unwrap_or_default().replace('T', " ")) }
+                            " · " (ctx.t(T::OutageBackBy)) " "
+                            @if let Some(b) = &o.back_by { span.mono { (b.get(..16).unwrap_or_default().replace('T', " ")) } } @else { (ctx.t(T::OutageBackUnknown)) }
+                            " · " (ctx.t(T::OutageCause)) " " (o.cause)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 fn label(ctx: &Ctx, l: &crate::model::Label) -> &'static str {
     match ctx.lang {
         Lang::Zh => l.zh,
@@ -717,7 +743,10 @@ async fn customer_page(
         .await
         .map_err(|e| fail(e.into()))?;
     let service = orders::customer_service_panels(ctx, &v.customer_no, &orders, &contacts);
-    let body = customer_body(ctx, &v, history.as_ref(), months, service);
+    let outages = crate::api_outages::customer_outages(state, &no)
+        .await
+        .map_err(&fail)?;
+    let body = customer_body(ctx, &v, history.as_ref(), months, service, &outages);
     Ok(page(ctx, &title, true, body))
 }
 
@@ -727,6 +756,7 @@ fn customer_body(
     h: Option<&HistoryView>,
     months: u32,
     service: Markup,
+    outages: &[crate::api_outages::CustomerOutageView],
 ) -> Markup {
     let c = &v.classification;
     let p = &v.topology;
@@ -896,9 +926,9 @@ fn customer_body(
         }
         (service)
         div.grid-2 {
-            section.card.placeholder #outages {
+            section.card #outages {
                 h2 { (ctx.t(T::Outages)) }
-                p.muted { (ctx.t(T::LaterModule)) }
+                (outage_list(ctx, "customer-outages", outages))
             }
         }
     }

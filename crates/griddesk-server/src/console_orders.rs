@@ -883,6 +883,9 @@ async fn lookup_panel(state: &AppState, ctx: &Ctx, addr: &str, q: Option<&str>) 
         .contacts(&no, 5)
         .await
         .map_err(|e| f(e.into()))?;
+    let outages = crate::api_outages::customer_outages(state, &no)
+        .await
+        .map_err(&f)?;
     let c = &v.classification;
     Ok(html! {
         section.card #caller data-customer=(v.customer_no) {
@@ -910,7 +913,7 @@ async fn lookup_panel(state: &AppState, ctx: &Ctx, addr: &str, q: Option<&str>) 
                 }
                 div {
                     h3 { (ctx.t(T::KnownOutages)) }
-                    p.muted #caller-outages { (ctx.t(T::NoKnownOutage)) }
+                    (super::outage_list(ctx, "caller-outages", &outages))
                     h3 { (ctx.t(T::RecentContacts)) }
                     ul { @for k in &contacts { li { span.mono { (time::local_minute(k.at)) } " " (k.kind.label(ctx.lang)) " · " (k.summary) } } }
                 }

@@ -129,7 +129,6 @@ texts! {
     NoTheft => "无窃电记录", "No theft cases";
     WorkOrders => "工单", "Work orders";
     Outages => "停电", "Outages";
-    LaterModule => "该功能将随后续模块上线。", "This arrives with a later module.";
     Plate => "户号牌", "Number plate";
     PrintAreaPlates => "本台区户号牌批量打印", "Print this area's plates";
     NoData => "暂无数据", "No data";
@@ -236,6 +235,12 @@ texts! {
     OpenOrders => "在途工单", "Open orders";
     KnownOutages => "已知停电", "Known outages";
     NoKnownOutage => "当前没有影响该客户的已知停电。", "No known outage affects this customer now.";
+    OutageOutNow => "正在停电", "Power off now";
+    OutageAnnounced => "将停电", "Announced";
+    OutageKnownSince => "获知于", "Known since";
+    OutageBackBy => "预计恢复", "Back by";
+    OutageBackUnknown => "抢修评估中", "being assessed";
+    OutageCause => "原因", "Cause";
     RecentContacts => "接触记录", "Contact timeline";
     NewOrder => "新建工单", "New work order";
     AcceptOrder => "受理", "Accept";

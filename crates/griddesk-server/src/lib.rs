@@ -12,6 +12,7 @@ pub mod api;
 pub mod api_access;
 pub mod api_knowledge;
 pub mod api_orders;
+pub mod api_outages;
 pub mod api_service;
 mod assets;
 pub mod auth;
@@ -61,6 +62,10 @@ pub struct ServerConfig {
     pub auth: auth::AuthConfig,
     /// SLA policy and working-day calendar.
     pub rules: rules::ServiceRules,
+    /// Outage notice lead times and callback hours (D3).
+    pub notice: griddesk_domain::outage::NoticePolicy,
+    /// How many repair calls in how long point to an outage (D3).
+    pub inference: griddesk_domain::outage::InferencePolicy,
 }
 
 impl Default for ServerConfig {
@@ -71,6 +76,8 @@ impl Default for ServerConfig {
             auth: auth::AuthConfig::default(),
             // The shipped rules are checked by a unit test; they cannot fail here.
             rules: rules::ServiceRules::standard().expect("the shipped SLA rules are valid"),
+            notice: griddesk_domain::outage::NoticePolicy::default(),
+            inference: griddesk_domain::outage::InferencePolicy::default(),
         }
     }
 }
@@ -123,6 +130,7 @@ impl AppState {
         (name = "complaints", description = "The complaint record (cause, five steps, responsibility) and the complaint ledger with its analysis"),
         (name = "call-centre", description = "Agents' presence, incoming calls routed by service tier, scheduled callbacks"),
         (name = "knowledge", description = "Knowledge base for the one-time complete notice: guides, checklists, tariffs, standard answers; Chinese searched by word"),
+        (name = "outages", description = "Outages of the four kinds, the customers they reach, their lifecycle, and a customer's outages now or announced"),
         (name = "self-service", description = "Customers' own account, after a one-time code login"),
         (name = "operations", description = "Health, metrics and this document"),
     ),
@@ -268,6 +276,13 @@ fn api_router() -> OpenApiRouter<AppState> {
             api_knowledge::get_article,
             api_knowledge::update_article
         ))
+        .routes(routes!(
+            api_outages::list_outages,
+            api_outages::create_outage
+        ))
+        .routes(routes!(api_outages::get_outage))
+        .routes(routes!(api_outages::outage_action))
+        .routes(routes!(api_outages::outages_at_customer))
 }
 
 /// Every route of the application as (method, path pattern): the API's from its OpenAPI

@@ -67,6 +67,10 @@ coded!(
     griddesk_domain::complaint::Responsibility,
     griddesk_domain::queue::AgentStatus,
     griddesk_domain::knowledge::ArticleKind,
+    griddesk_domain::outage::OutageKind,
+    griddesk_domain::outage::OutageStatus,
+    griddesk_domain::outage::OutageAction,
+    griddesk_domain::outage::LateNotice,
 );
 
 impl Label {

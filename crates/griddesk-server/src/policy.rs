@@ -140,6 +140,16 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("POST", "/api/v1/knowledge", Perm(KnowledgeWrite)),
     ("GET", "/api/v1/knowledge/{id}", Perm(OrderRead)),
     ("PUT", "/api/v1/knowledge/{id}", Perm(KnowledgeWrite)),
+    // Outages: everyone who works on orders sees them; dispatchers and supervisors record them.
+    ("GET", "/api/v1/outages", Perm(OrderRead)),
+    ("POST", "/api/v1/outages", Perm(OutageWrite)),
+    ("GET", "/api/v1/outages/{id}", Perm(OrderRead)),
+    ("POST", "/api/v1/outages/{id}/actions", Perm(OutageWrite)),
+    (
+        "GET",
+        "/api/v1/customers/{customer_no}/outages",
+        Perm(ArchiveRead),
+    ),
     // Customer self-service.
     ("POST", "/api/v1/self/otp", Public),
     ("POST", "/api/v1/self/login", Public),

@@ -121,6 +121,7 @@ macro_rules! conformance_tests {
             knowledge_articles_are_versioned_with_unique_titles,
             outage_impact_agrees_with_the_topology_rule,
             outage_steps_are_versioned_and_customers_see_open_outages,
+            recent_repair_calls_carry_their_place_on_the_topology,
         );
     };
 }

@@ -220,3 +220,86 @@ pub async fn outage_steps_are_versioned_and_customers_see_open_outages(store: &d
     assert_eq!(open.iter().map(|o| o.id).collect::<Vec<_>>(), [planned.id]);
     assert_eq!(store.outages(true, 100).await.unwrap().len(), 2);
 }
+
+pub async fn recent_repair_calls_carry_their_place_on_the_topology(store: &dyn Store) {
+    use crate::workorder::{NewWorkOrder, OrderEvent};
+    use griddesk_domain::workorder::{Channel, OrderType, Status};
+    fixtures::load(store).await;
+    let customers = fixtures::customers();
+    let on_area = customers
+        .iter()
+        .find(|c| {
+            matches!(
+                c.connection,
+                griddesk_domain::customer::Connection::Area { .. }
+            )
+        })
+        .unwrap();
+    let on_feeder = customers
+        .iter()
+        .find(|c| {
+            matches!(
+                c.connection,
+                griddesk_domain::customer::Connection::Feeder { .. }
+            )
+        })
+        .unwrap();
+    let mut ids = Vec::new();
+    for (i, (c, kind, min)) in [
+        (on_area, OrderType::FaultRepair, 1),
+        (on_feeder, OrderType::FaultRepair, 2),
+        (on_area, OrderType::Complaint, 3),
+        (on_area, OrderType::FaultRepair, -30),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let o = NewWorkOrder {
+            order_type: kind,
+            channel: Channel::Phone95598,
+            customer_no: Some(c.customer_no.clone()),
+            contact_name: "报修人".into(),
+            contact_phone: None,
+            subject: "停电".into(),
+            description: String::new(),
+            owner: "staff:zhangli".into(),
+            owner_name: "张丽".into(),
+            org_unit: None,
+            tier: 3,
+            accepted_at: t(min),
+            idempotency_key: Some(format!("call-{i}")),
+            deadlines: vec![],
+        };
+        let e = OrderEvent {
+            at: t(min),
+            actor: "staff:zhangli".into(),
+            actor_name: "张丽".into(),
+            action: "accept".into(),
+            from: None,
+            to: Status::Accepted,
+            note: None,
+            data: None,
+        };
+        ids.push(store.create_work_order(&o, &e).await.unwrap().0.id);
+    }
+    let calls = store.recent_repair_calls(t(0)).await.unwrap();
+    // Only repair calls after the given time, oldest first, with area and feeder resolved.
+    assert_eq!(
+        calls.iter().map(|c| c.order_id).collect::<Vec<_>>(),
+        [ids[0], ids[1]]
+    );
+    let griddesk_domain::customer::Connection::Area { area } = &on_area.connection else {
+        unreachable!()
+    };
+    assert_eq!(calls[0].area.as_ref(), Some(area));
+    assert_eq!(
+        Some(calls[0].feeder.clone()),
+        FixtureGrid.feeder_of_area(area)
+    );
+    assert_eq!(calls[0].customer, on_area.customer_no);
+    assert_eq!(calls[1].area, None);
+    let griddesk_domain::customer::Connection::Feeder { feeder, .. } = &on_feeder.connection else {
+        unreachable!()
+    };
+    assert_eq!(&calls[1].feeder, feeder);
+}

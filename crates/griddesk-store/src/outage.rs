@@ -86,6 +86,12 @@ pub trait OutageStore: Send + Sync {
     async fn outage_customers(&self, id: i64, limit: u32) -> Result<Vec<CustomerNo>>;
     /// The open outages that reach this customer (out now, or announced), earliest first.
     async fn outages_of_customer(&self, no: &CustomerNo) -> Result<Vec<Outage>>;
+    /// Repair calls accepted after `since` that are neither merged nor cancelled, with where
+    /// their customers hang on the live topology (fault inference).
+    async fn recent_repair_calls(
+        &self,
+        since: Timestamp,
+    ) -> Result<Vec<griddesk_domain::outage::RepairCall>>;
 }
 
 /// The stored form of a scope: (kind, comma-joined codes).
@@ -421,6 +427,41 @@ macro_rules! outage_store_impl {
                     rows.iter()
                         .map(|n| CustomerNo::parse(n).map_err(|e| $crate::backend::corrupt("customer_no", e)))
                         .collect()
+                }
+
+                async fn recent_repair_calls(
+                    &self,
+                    since: ::jiff::Timestamp,
+                ) -> Result<Vec<::griddesk_domain::outage::RepairCall>> {
+                    let rows: Vec<(i64, i64, String, Option<String>, Option<String>)> = ::sqlx::query_as(
+                        "SELECT w.id, w.accepted_us, c.customer_no, COALESCE(ta.feeder, c.feeder_code), \
+                         c.area_code FROM work_order w \
+                         JOIN customer c ON c.customer_no = w.customer_no \
+                         LEFT JOIN transformer_area ta ON ta.code = c.area_code \
+                         WHERE w.order_type = 'fault_repair' AND w.accepted_us > $1 \
+                         AND w.status NOT IN ('merged', 'cancelled') ORDER BY w.accepted_us, w.id",
+                    )
+                    .bind(ts_us(since))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err($db)?;
+                    let code = |s: &str| {
+                        ::griddesk_domain::values::Code::parse(s)
+                            .map_err(|e| $crate::backend::corrupt("code", e))
+                    };
+                    let mut out = Vec::new();
+                    for (id, at, customer, feeder, area) in rows {
+                        let Some(feeder) = feeder else { continue };
+                        out.push(::griddesk_domain::outage::RepairCall {
+                            order_id: id,
+                            at: $crate::access::us_ts(at)?,
+                            customer: CustomerNo::parse(&customer)
+                                .map_err(|e| $crate::backend::corrupt("customer_no", e))?,
+                            feeder: code(&feeder)?,
+                            area: area.as_deref().map(code).transpose()?,
+                        });
+                    }
+                    Ok(out)
                 }
 
                 async fn outages_of_customer(&self, no: &CustomerNo) -> Result<Vec<Outage>> {

@@ -9,5 +9,6 @@ mod import;
 mod knowledge;
 mod matrix;
 mod orders;
+mod outages;
 mod service;
 mod support;

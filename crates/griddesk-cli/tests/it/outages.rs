@@ -1,0 +1,274 @@
+//! Outages through the API and the console: dispatchers record them (late notices warned),
+//! the affected customers are the ones on the devices switched off, customers and agents see
+//! them, repair calls from inside an outage that is out now are merged into it, and restored
+//! outages leave the customer's list.
+
+use crate::app::{SendJson, spawn_app};
+use griddesk_domain::customer::Connection;
+use griddesk_domain::org::Role;
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn an_outage_reaches_its_customers_and_merges_their_repair_calls() {
+    let app = spawn_app().await;
+    let dispatcher = app.client_as(Role::Dispatcher, "C01").await;
+    let c = app.resident().clone();
+    let Connection::Area { area } = &c.connection else {
+        panic!("residents hang on an area");
+    };
+    let on_area: Vec<String> = app
+        .customers
+        .iter()
+        .filter(|x| matches!(&x.connection, Connection::Area { area: a } if a == area))
+        .map(|x| x.customer_no.to_string())
+        .collect();
+    let outside = app
+        .customers
+        .iter()
+        .find(|x| !on_area.contains(&x.customer_no.to_string()))
+        .unwrap()
+        .customer_no
+        .to_string();
+    let url = app.url("/api/v1/outages");
+    let start = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(48);
+    let body = json!({
+        "kind": "planned", "title": "台区变压器检修", "cause": "变压器例行检修",
+        "scope": {"areas": [area.as_str()]},
+        "start": start.to_string(), "eta": (start + jiff::SignedDuration::from_hours(4)).to_string(),
+    });
+    // Agents see outages; dispatchers record them.
+    assert_eq!(
+        app.client
+            .post(&url)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let r = dispatcher.post(&url).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let o: Value = r.json().await.unwrap();
+    let id = o["id"].as_i64().unwrap();
+    assert_eq!(o["affected"], on_area.len() as i64);
+    assert_eq!(o["status"]["code"], "planned");
+    // Two days ahead: too late for the 7-day public notice, in time for the 24 h ones.
+    let late: Vec<&str> = o["late_notices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(late, ["public"]);
+
+    // Bad input names the field and records nothing.
+    let mut two = body.clone();
+    two["scope"] = json!({"areas": [area.as_str()], "feeders": ["F1"]});
+    let mut ghost = body.clone();
+    ghost["scope"] = json!({"feeders": ["NO-SUCH-FEEDER"]});
+    let mut backwards = body.clone();
+    backwards["eta"] = json!((start - jiff::SignedDuration::from_hours(1)).to_string());
+    for (b, field) in [(two, "scope"), (ghost, "feeder"), (backwards, "eta")] {
+        let r = dispatcher.post(&url).json(&b).send().await.unwrap();
+        assert_eq!(r.status(), 400);
+        assert_eq!(r.json::<Value>().await.unwrap()["field"], field);
+    }
+    let board: Value = app.client.get(&url).json_body().await;
+    assert_eq!(board.as_array().unwrap().len(), 1);
+
+    // The customer's three answers: known, back by, why.
+    let mine: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/customers/{}/outages", c.customer_no)))
+        .json_body()
+        .await;
+    assert_eq!(mine[0]["id"], id);
+    assert_eq!(mine[0]["out_now"], false);
+    assert_eq!(mine[0]["cause"], "变压器例行检修");
+    assert!(mine[0]["back_by"].is_string());
+    let theirs: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/customers/{outside}/outages")))
+        .json_body()
+        .await;
+    assert_eq!(theirs, json!([]));
+
+    // Steps with If-Match: notify, start; stale 409; not allowed 422.
+    let act = |v: i64, action: &str| {
+        dispatcher
+            .post(app.url(&format!("/api/v1/outages/{id}/actions")))
+            .header("if-match", format!("\"{v}\""))
+            .json(&json!({"action": action}))
+            .send()
+    };
+    assert_eq!(act(1, "notify").await.unwrap().status(), 200);
+    assert_eq!(act(1, "start").await.unwrap().status(), 409);
+    assert_eq!(act(2, "confirm").await.unwrap().status(), 422);
+    assert_eq!(act(2, "start").await.unwrap().status(), 200);
+
+    // A repair call from inside the outage joins it instead of sending a crew.
+    let call: Value = app
+        .client
+        .post(app.url("/api/v1/work-orders"))
+        .json(&json!({
+            "order_type": "fault_repair", "channel": "phone", "customer_no": c.customer_no.as_str(),
+            "contact_name": "赵先生", "subject": "家里停电了",
+        }))
+        .json_body()
+        .await;
+    assert_eq!(call["status"]["code"], "merged");
+    assert_eq!(call["outage"], id.to_string());
+    // One from outside is an ordinary repair order.
+    let other: Value = app
+        .client
+        .post(app.url("/api/v1/work-orders"))
+        .json(&json!({
+            "order_type": "fault_repair", "channel": "phone", "customer_no": outside,
+            "contact_name": "钱女士", "subject": "家里停电了",
+        }))
+        .json_body()
+        .await;
+    assert_eq!(other["status"]["code"], "accepted");
+
+    // The console shows it to the agent taking the call and on the customer's page.
+    let s = app.login("agent01").await;
+    let panel = app
+        .get_in(
+            &s,
+            &format!("/console/workbench/lookup?q={}", c.customer_no),
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        panel.contains("id=\"caller-outages\" data-count=\"1\""),
+        "{panel}"
+    );
+    assert!(panel.contains("台区变压器检修") && panel.contains("正在停电"));
+    let page = app
+        .get_in(&s, &format!("/console/customers/{}", c.customer_no))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("id=\"customer-outages\" data-count=\"1\""));
+
+    // Restored: it leaves the customer's list and the open board, not the history.
+    assert_eq!(act(3, "restore").await.unwrap().status(), 200);
+    let mine: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/customers/{}/outages", c.customer_no)))
+        .json_body()
+        .await;
+    assert_eq!(mine, json!([]));
+    let board: Value = app.client.get(&url).json_body().await;
+    assert_eq!(board, json!([]));
+    let one: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/outages/{id}")))
+        .json_body()
+        .await;
+    let steps: Vec<&str> = one["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["status"]["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, ["planned", "notified", "started", "restored"]);
+    assert!(one["restored_at"].is_string());
+}
+
+#[tokio::test]
+async fn three_repair_calls_from_one_area_raise_a_suspected_outage() {
+    let app = spawn_app().await;
+    // The area with the most customers, and a customer somewhere else.
+    let mut by_area: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for c in &app.customers {
+        if let Connection::Area { area } = &c.connection {
+            by_area
+                .entry(area.to_string())
+                .or_default()
+                .push(c.customer_no.to_string());
+        }
+    }
+    let (area, callers) = by_area
+        .iter()
+        .max_by_key(|(_, v)| v.len())
+        .map(|(a, v)| (a.clone(), v.clone()))
+        .unwrap();
+    assert!(
+        callers.len() >= 3,
+        "the fixture has an area with three customers"
+    );
+    let elsewhere = by_area
+        .iter()
+        .find(|(a, _)| **a != area)
+        .map(|(_, v)| v[0].clone())
+        .unwrap();
+    let call = |no: String| {
+        let app = &app;
+        async move {
+            let v: Value = app
+                .client
+                .post(app.url("/api/v1/work-orders"))
+                .json(&json!({
+                    "order_type": "fault_repair", "channel": "phone", "customer_no": no,
+                    "contact_name": "报修人", "subject": "停电了",
+                }))
+                .json_body()
+                .await;
+            v
+        }
+    };
+    let first = call(callers[0].clone()).await;
+    // A call from a neighbouring area in between does not count for this one.
+    let neighbour = call(elsewhere).await;
+    let second = call(callers[1].clone()).await;
+    assert_eq!(
+        second["status"]["code"], "accepted",
+        "two calls are not an outage yet"
+    );
+    let third = call(callers[2].clone()).await;
+    assert_eq!(third["status"]["code"], "merged");
+    let outage_id: i64 = third["outage"].as_str().unwrap().parse().unwrap();
+    let o: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/outages/{outage_id}")))
+        .json_body()
+        .await;
+    assert_eq!(o["kind"]["code"], "fault");
+    assert_eq!(o["status"]["code"], "suspected");
+    assert_eq!(o["scope_kind"], "areas");
+    assert_eq!(o["scope"], json!([area]));
+    assert_eq!(o["affected"], callers.len() as i64);
+    // The first call stays the one repair order to dispatch; the second joined the outage.
+    let status = |id: &Value| {
+        let app = &app;
+        let id = id.as_i64().unwrap();
+        async move {
+            app.store
+                .work_order(id)
+                .await
+                .unwrap()
+                .unwrap()
+                .status
+                .code()
+        }
+    };
+    assert_eq!(status(&first["id"]).await, "accepted");
+    assert_eq!(status(&second["id"]).await, "merged");
+    assert_eq!(status(&neighbour["id"]).await, "accepted");
+    // Later calls from the area join the known outage at once.
+    let again = call(callers[0].clone()).await;
+    assert_eq!(again["status"]["code"], "merged");
+    assert_eq!(again["outage"], outage_id.to_string());
+    // The agent sees it when one of them calls.
+    let mine: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/customers/{}/outages", callers[1])))
+        .json_body()
+        .await;
+    assert_eq!(mine[0]["out_now"], true);
+}

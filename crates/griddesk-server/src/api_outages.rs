@@ -1,0 +1,541 @@
+//! Outages in the JSON API (D3): record an outage of any of the four kinds on a substation,
+//! feeders, areas or a customer list (the affected customers are computed and stored at once,
+//! with warnings for notices that can no longer be given in time), the board of open outages,
+//! each outage with its history, its lifecycle steps with If-Match, and the question agents and
+//! customers ask of a customer: is there an outage, when is power back, what caused it.
+//!
+//! Repair calls from customers inside an outage that is out now are merged into it at intake
+//! (`api_orders::intake`), so no second crew is sent.
+
+use crate::api_orders::{if_match, text, versioned};
+use crate::auth::{Auth, ClientAddr};
+use crate::error::{ApiError, Problem};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::model::Label;
+use crate::{AppState, scope, time};
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use griddesk_domain::access::{AuditAction, AuditEntry};
+use griddesk_domain::outage::{
+    NoticePolicy, OutageAction, OutageKind, OutageScope, OutageStatus, step,
+};
+use griddesk_domain::values::{Code, CustomerNo};
+use griddesk_store::outage::{NewOutage, Outage, OutageEvent, OutageStep, OutageUpdate};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+pub const TAG_OUTAGES: &str = "outages";
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OutageEventView {
+    pub at: String,
+    pub actor_name: String,
+    pub action: Label,
+    pub status: Label,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OutageView {
+    pub id: i64,
+    pub version: i64,
+    pub kind: Label,
+    pub status: Label,
+    /// Whether customers are without power now.
+    pub out_now: bool,
+    pub title: String,
+    pub cause: String,
+    /// substation, feeders, areas or customers.
+    pub scope_kind: String,
+    pub scope: Vec<String>,
+    pub start: String,
+    /// Planned end, or the estimated restoration of a fault.
+    pub eta: Option<String>,
+    pub restored_at: Option<String>,
+    /// When the company knew.
+    pub known_since: String,
+    pub affected: i64,
+    /// Notices that can no longer be given in time (planned, orderly and arrears outages).
+    pub late_notices: Vec<Label>,
+    pub events: Vec<OutageEventView>,
+}
+
+fn rfc(t: Timestamp) -> String {
+    time::local_rfc3339(t)
+}
+
+pub fn outage_view(o: &Outage, events: &[OutageEvent], policy: &NoticePolicy) -> OutageView {
+    let (scope_kind, codes) = griddesk_store::outage::scope_columns(&o.scope);
+    OutageView {
+        id: o.id,
+        version: o.version,
+        kind: Label::of(o.kind),
+        status: Label::of(o.status),
+        out_now: o.status.is_out(),
+        title: o.title.clone(),
+        cause: o.cause.clone(),
+        scope_kind: scope_kind.to_owned(),
+        scope: codes.split(',').map(str::to_owned).collect(),
+        start: rfc(o.start),
+        eta: o.eta.map(rfc),
+        restored_at: o.restored_at.map(rfc),
+        known_since: rfc(o.created_at),
+        affected: o.affected,
+        late_notices: if o.status == OutageStatus::Planned {
+            policy
+                .late_notices(o.kind, o.created_at, o.start)
+                .into_iter()
+                .map(Label::of)
+                .collect()
+        } else {
+            Vec::new()
+        },
+        events: events
+            .iter()
+            .map(|e| OutageEventView {
+                at: rfc(e.at),
+                actor_name: e.actor_name.clone(),
+                action: Label::of(e.action),
+                status: Label::of(e.status),
+                note: e.note.clone(),
+            })
+            .collect(),
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ScopeRequest {
+    pub substation: Option<String>,
+    #[serde(default)]
+    pub feeders: Vec<String>,
+    #[serde(default)]
+    pub areas: Vec<String>,
+    #[serde(default)]
+    pub customers: Vec<String>,
+}
+
+impl ScopeRequest {
+    /// Exactly one of the four is given.
+    fn scope(&self) -> Result<OutageScope, ApiError> {
+        let codes = |field: &'static str, v: &[String]| {
+            v.iter()
+                .map(|c| Code::parse_field(field, c))
+                .collect::<Result<Vec<_>, _>>()
+        };
+        let given = [
+            self.substation.is_some(),
+            !self.feeders.is_empty(),
+            !self.areas.is_empty(),
+            !self.customers.is_empty(),
+        ];
+        if given.iter().filter(|g| **g).count() != 1 {
+            return Err(ApiError::invalid(
+                "scope",
+                "give exactly one of substation, feeders, areas, customers",
+            ));
+        }
+        if self.feeders.len() + self.areas.len() + self.customers.len() > 10_000 {
+            return Err(ApiError::invalid(
+                "scope",
+                "at most 10,000 devices or customers",
+            ));
+        }
+        Ok(if let Some(s) = &self.substation {
+            OutageScope::Substation(Code::parse_field("scope.substation", s)?)
+        } else if !self.feeders.is_empty() {
+            OutageScope::Feeders(codes("scope.feeders", &self.feeders)?)
+        } else if !self.areas.is_empty() {
+            OutageScope::Areas(codes("scope.areas", &self.areas)?)
+        } else {
+            OutageScope::Customers(
+                self.customers
+                    .iter()
+                    .map(|c| CustomerNo::parse(c))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|e| ApiError::invalid("scope.customers", e.reason))?,
+            )
+        })
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewOutageRequest {
+    /// planned, orderly, fault or arrears.
+    pub kind: String,
+    pub title: String,
+    /// What caused it (shown to customers).
+    pub cause: String,
+    pub scope: ScopeRequest,
+    /// When power goes off (RFC 3339); for a fault, when it was noticed (default now).
+    pub start: Option<String>,
+    /// Planned end or estimated restoration (RFC 3339).
+    pub eta: Option<String>,
+}
+
+fn instant(field: &'static str, raw: &str) -> Result<Timestamp, ApiError> {
+    raw.trim().parse::<Timestamp>().map_err(|_| {
+        ApiError::invalid(
+            field,
+            "give an RFC 3339 time, e.g. 2026-12-08T09:00:00+08:00",
+        )
+    })
+}
+
+/// Records an outage and the customers it reaches.
+#[utoipa::path(
+    post, path = "/api/v1/outages", tag = TAG_OUTAGES,
+    request_body = NewOutageRequest,
+    responses(
+        (status = 201, description = "Recorded; `late_notices` lists notices already too late", body = OutageView),
+        (status = 400, description = "Invalid field, or a device that does not exist", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn create_outage(
+    State(state): State<AppState>,
+    auth: Auth,
+    ClientAddr(addr): ClientAddr,
+    ApiJson(r): ApiJson<NewOutageRequest>,
+) -> Result<Response, ApiError> {
+    let kind = OutageKind::parse(&r.kind)?;
+    let scope = r.scope.scope()?;
+    let now = time::now();
+    let start = match r.start.as_deref() {
+        Some(s) => instant("start", s)?,
+        None if kind == OutageKind::Fault => now,
+        None => {
+            return Err(ApiError::invalid(
+                "start",
+                "required for an announced outage",
+            ));
+        }
+    };
+    let eta = r.eta.as_deref().map(|s| instant("eta", s)).transpose()?;
+    if eta.is_some_and(|e| e <= start) {
+        return Err(ApiError::invalid("eta", "must be after the start"));
+    }
+    let new = NewOutage {
+        kind,
+        title: text("title", &r.title, 200, true)?,
+        cause: text("cause", &r.cause, 500, true)?,
+        scope,
+        start,
+        eta,
+        created_by: auth.actor.audit_id(),
+        created_at: now,
+    };
+    let o = state.store.create_outage(&new).await?;
+    let audit = AuditEntry::new(
+        &auth.actor,
+        AuditAction::OutageRecorded,
+        "outage",
+        o.id.to_string(),
+        &addr,
+        now,
+    )
+    .change(
+        None,
+        Some(serde_json::json!({"kind": o.kind, "affected": o.affected}).to_string()),
+    );
+    state.store.append_audit(&audit).await?;
+    let events = state.store.outage_events(o.id).await?;
+    let v = outage_view(&o, &events, &state.config.notice);
+    Ok(versioned(
+        StatusCode::CREATED,
+        o.version,
+        format!("/api/v1/outages/{}", o.id),
+        v,
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct OutageListParams {
+    /// Restored and cancelled ones too.
+    pub all: Option<bool>,
+}
+
+/// The outage board: open outages (or all), latest start first.
+#[utoipa::path(
+    get, path = "/api/v1/outages", tag = TAG_OUTAGES,
+    params(OutageListParams),
+    responses((status = 200, description = "Outages", body = Vec<OutageView>))
+)]
+pub async fn list_outages(
+    State(state): State<AppState>,
+    ApiQuery(p): ApiQuery<OutageListParams>,
+) -> Result<Json<Vec<OutageView>>, ApiError> {
+    let list = state.store.outages(p.all.unwrap_or(false), 500).await?;
+    Ok(Json(
+        list.iter()
+            .map(|o| outage_view(o, &[], &state.config.notice))
+            .collect(),
+    ))
+}
+
+async fn load(state: &AppState, id: i64) -> Result<Outage, ApiError> {
+    state.store.outage(id).await?.ok_or(ApiError::NotFound {
+        field: "id",
+        value: id.to_string(),
+    })
+}
+
+/// One outage with its history; the ETag is its version.
+#[utoipa::path(
+    get, path = "/api/v1/outages/{id}", tag = TAG_OUTAGES,
+    params(("id" = i64, Path, description = "Outage id")),
+    responses(
+        (status = 200, description = "The outage", body = OutageView),
+        (status = 404, description = "No such outage", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_outage(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Response, ApiError> {
+    let o = load(&state, id).await?;
+    let events = state.store.outage_events(id).await?;
+    let v = outage_view(&o, &events, &state.config.notice);
+    Ok(versioned(
+        StatusCode::OK,
+        o.version,
+        format!("/api/v1/outages/{id}"),
+        v,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OutageActionRequest {
+    /// notify, start, confirm, dispatch, restore, cancel.
+    pub action: String,
+    /// A new estimated restoration time (RFC 3339).
+    pub eta: Option<String>,
+    pub note: Option<String>,
+}
+
+/// Takes one lifecycle step. Requires If-Match; stale 409, a step the kind and state do not
+/// allow 422.
+#[utoipa::path(
+    post, path = "/api/v1/outages/{id}/actions", tag = TAG_OUTAGES,
+    params(
+        ("id" = i64, Path, description = "Outage id"),
+        ("If-Match" = String, Header, description = "The outage's ETag"),
+    ),
+    request_body = OutageActionRequest,
+    responses(
+        (status = 200, description = "The outage after the step", body = OutageView),
+        (status = 409, description = "Changed since read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not allowed now", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn outage_action(
+    State(state): State<AppState>,
+    auth: Auth,
+    ClientAddr(addr): ClientAddr,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(r): ApiJson<OutageActionRequest>,
+) -> Result<Response, ApiError> {
+    let expected = if_match(&headers)?;
+    let action = OutageAction::parse(&r.action)?;
+    let note = r
+        .note
+        .as_deref()
+        .map(|n| text("note", n, 1000, false))
+        .transpose()?
+        .filter(|n| !n.is_empty());
+    let eta = r.eta.as_deref().map(|s| instant("eta", s)).transpose()?;
+    let o = load(&state, id).await?;
+    if o.version != expected {
+        return Err(ApiError::Conflict { current: o.version });
+    }
+    let status = step(o.kind, o.status, action).map_err(|e| ApiError::Unprocessable {
+        field: "action",
+        detail: e.to_string(),
+    })?;
+    let now = time::now();
+    let s = OutageStep {
+        expected_version: expected,
+        status,
+        eta: eta.or(o.eta),
+        restored_at: (status == OutageStatus::Restored).then_some(now),
+        event: OutageEvent {
+            at: now,
+            actor: auth.actor.audit_id(),
+            actor_name: auth.actor.display_name(),
+            action,
+            status,
+            note,
+        },
+    };
+    let n = match state.store.step_outage(id, &s).await? {
+        OutageUpdate::Updated(n) => n,
+        OutageUpdate::Conflict(c) => return Err(ApiError::Conflict { current: c.version }),
+        OutageUpdate::NotFound => {
+            return Err(ApiError::NotFound {
+                field: "id",
+                value: id.to_string(),
+            });
+        }
+    };
+    let audit = AuditEntry::new(
+        &auth.actor,
+        AuditAction::OutageRecorded,
+        "outage",
+        id.to_string(),
+        &addr,
+        now,
+    )
+    .reason(action.code())
+    .change(
+        Some(o.status.code().to_owned()),
+        Some(n.status.code().to_owned()),
+    );
+    state.store.append_audit(&audit).await?;
+    let events = state.store.outage_events(id).await?;
+    let v = outage_view(&n, &events, &state.config.notice);
+    Ok(versioned(
+        StatusCode::OK,
+        n.version,
+        format!("/api/v1/outages/{id}"),
+        v,
+    ))
+}
+
+/// Fault inference at intake (D3): when this repair call makes enough calls from one area (or
+/// from several places on one feeder) within the window, a suspected fault outage is recorded
+/// on that device and the calls are merged into it, except the first, which stays the one
+/// repair order to dispatch. The merges are the system's, whoever took the calls. Returns the
+/// order as it is now.
+pub async fn infer_from_calls(
+    state: &AppState,
+    addr: &str,
+    o: griddesk_store::workorder::WorkOrder,
+) -> Result<griddesk_store::workorder::WorkOrder, ApiError> {
+    use griddesk_domain::outage::Suspicion;
+    let policy = state.config.inference;
+    let now = time::now();
+    let since = now - jiff::SignedDuration::from_mins(policy.window_minutes);
+    let calls = state.store.recent_repair_calls(since).await?;
+    let Some(hit) = policy.infer(&calls, now).into_iter().find(|s| match s {
+        Suspicion::Area { orders, .. } | Suspicion::Feeder { orders, .. } => orders.contains(&o.id),
+    }) else {
+        return Ok(o);
+    };
+    let (scope, title, orders) = match hit {
+        Suspicion::Area { area, orders, .. } => {
+            let t = format!("疑似台区停电 {area}");
+            (OutageScope::Areas(vec![area]), t, orders)
+        }
+        Suspicion::Feeder { feeder, orders } => {
+            let t = format!("疑似线路停电 {feeder}");
+            (OutageScope::Feeders(vec![feeder]), t, orders)
+        }
+    };
+    let sweeper = griddesk_domain::access::Actor::System {
+        name: "fault-inference".to_owned(),
+    };
+    let out = state
+        .store
+        .create_outage(&NewOutage {
+            kind: OutageKind::Fault,
+            title,
+            cause: format!("{} 户报修，原因待查", orders.len()),
+            scope,
+            start: now,
+            eta: None,
+            created_by: sweeper.audit_id(),
+            created_at: now,
+        })
+        .await?;
+    let audit = AuditEntry::new(
+        &sweeper,
+        AuditAction::OutageRecorded,
+        "outage",
+        out.id.to_string(),
+        addr,
+        now,
+    )
+    .reason(format!("inferred from repair orders {orders:?}"));
+    state.store.append_audit(&audit).await?;
+    let mut current = o;
+    // The earliest call stays the outage's repair order; the others join the outage.
+    for id in orders.iter().skip(1) {
+        let Some(w) = state.store.work_order(*id).await? else {
+            continue;
+        };
+        let note = format!("疑似故障停电 #{}：{}", out.id, out.title);
+        let merged =
+            crate::api_orders::merge_order(state, &sweeper, addr, &w, out.id, &note).await?;
+        if merged.id == current.id {
+            current = merged;
+        }
+    }
+    Ok(current)
+}
+
+/// What a customer wants to know of an outage, in the order they ask.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomerOutageView {
+    pub id: i64,
+    /// Does the company know: since when.
+    pub known_since: String,
+    /// Is power off now (else it is announced for `start`).
+    pub out_now: bool,
+    pub start: String,
+    /// When power will be back, if the company can say.
+    pub back_by: Option<String>,
+    /// What caused it.
+    pub cause: String,
+    pub kind: Label,
+    pub status: Label,
+    pub title: String,
+}
+
+/// The open outages that reach a customer, out now first.
+pub async fn customer_outages(
+    state: &AppState,
+    no: &CustomerNo,
+) -> Result<Vec<CustomerOutageView>, ApiError> {
+    let mut list: Vec<CustomerOutageView> = state
+        .store
+        .outages_of_customer(no)
+        .await?
+        .iter()
+        .map(|o| CustomerOutageView {
+            id: o.id,
+            known_since: rfc(o.created_at),
+            out_now: o.status.is_out(),
+            start: rfc(o.start),
+            back_by: o.eta.map(rfc),
+            cause: o.cause.clone(),
+            kind: Label::of(o.kind),
+            status: Label::of(o.status),
+            title: o.title.clone(),
+        })
+        .collect();
+    list.sort_by_key(|o| !o.out_now);
+    Ok(list)
+}
+
+/// Is there an outage at this customer, now or announced: does the company know, when will
+/// power be back, what caused it.
+#[utoipa::path(
+    get, path = "/api/v1/customers/{customer_no}/outages", tag = TAG_OUTAGES,
+    params(("customer_no" = String, Path, description = "Customer number (10 digits)")),
+    responses(
+        (status = 200, description = "Open outages reaching the customer, out now first", body = Vec<CustomerOutageView>),
+        (status = 404, description = "No such customer", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn outages_at_customer(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath(raw): ApiPath<String>,
+) -> Result<Json<Vec<CustomerOutageView>>, ApiError> {
+    let no = CustomerNo::parse(&raw)?;
+    scope::customer_for(&state, &auth.actor, &no).await?;
+    Ok(Json(customer_outages(&state, &no).await?))
+}
