@@ -807,6 +807,22 @@ pub async fn self_record(
     Ok(Json(CustomerView::from_detail(&d, Reveal::Masked)))
 }
 
+/// Outages reaching the customer now or announced: does the company know, when is power back,
+/// what caused it.
+#[utoipa::path(
+    get, path = "/api/v1/self/outages", tag = TAG_SELF,
+    responses((status = 200, description = "Own outages, out now first", body = Vec<crate::api_outages::CustomerOutageView>))
+)]
+pub async fn self_outages(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> Result<Json<Vec<crate::api_outages::CustomerOutageView>>, ApiError> {
+    let no = own_number(&auth)?;
+    Ok(Json(
+        crate::api_outages::customer_outages(&state, no).await?,
+    ))
+}
+
 /// The customer's own bills, payments, readings and arrears.
 #[utoipa::path(
     get, path = "/api/v1/self/history", tag = TAG_SELF,

@@ -175,13 +175,80 @@ pub struct NewOutageRequest {
     pub eta: Option<String>,
 }
 
+/// An instant from the API (RFC 3339) or a console form (`2026-12-08T09:00`, Asia/Shanghai).
 fn instant(field: &'static str, raw: &str) -> Result<Timestamp, ApiError> {
-    raw.trim().parse::<Timestamp>().map_err(|_| {
-        ApiError::invalid(
-            field,
-            "give an RFC 3339 time, e.g. 2026-12-08T09:00:00+08:00",
-        )
-    })
+    let t = raw.trim();
+    t.parse::<Timestamp>()
+        .ok()
+        .or_else(|| {
+            t.parse::<jiff::civil::DateTime>()
+                .ok()
+                .and_then(|d| d.to_zoned(time::shanghai().clone()).ok())
+                .map(|z| z.timestamp())
+        })
+        .ok_or_else(|| {
+            ApiError::invalid(
+                field,
+                "give an RFC 3339 time, e.g. 2026-12-08T09:00:00+08:00",
+            )
+        })
+}
+
+/// Validates and records an outage for `actor` (the API's and the console's), audited.
+pub async fn record_outage(
+    state: &AppState,
+    actor: &griddesk_domain::access::Actor,
+    addr: &str,
+    r: &NewOutageRequest,
+) -> Result<Outage, ApiError> {
+    let kind = OutageKind::parse(&r.kind)?;
+    let scope = r.scope.scope()?;
+    let now = time::now();
+    let start = match r.start.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => instant("start", s)?,
+        None if kind == OutageKind::Fault => now,
+        None => {
+            return Err(ApiError::invalid(
+                "start",
+                "required for an announced outage",
+            ));
+        }
+    };
+    let eta = r
+        .eta
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| instant("eta", s))
+        .transpose()?;
+    if eta.is_some_and(|e| e <= start) {
+        return Err(ApiError::invalid("eta", "must be after the start"));
+    }
+    let new = NewOutage {
+        kind,
+        title: text("title", &r.title, 200, true)?,
+        cause: text("cause", &r.cause, 500, true)?,
+        scope,
+        start,
+        eta,
+        created_by: actor.audit_id(),
+        created_at: now,
+    };
+    let o = state.store.create_outage(&new).await?;
+    let audit = AuditEntry::new(
+        actor,
+        AuditAction::OutageRecorded,
+        "outage",
+        o.id.to_string(),
+        addr,
+        now,
+    )
+    .change(
+        None,
+        Some(serde_json::json!({"kind": o.kind, "affected": o.affected}).to_string()),
+    );
+    state.store.append_audit(&audit).await?;
+    Ok(o)
 }
 
 /// Records an outage and the customers it reaches.
@@ -199,47 +266,7 @@ pub async fn create_outage(
     ClientAddr(addr): ClientAddr,
     ApiJson(r): ApiJson<NewOutageRequest>,
 ) -> Result<Response, ApiError> {
-    let kind = OutageKind::parse(&r.kind)?;
-    let scope = r.scope.scope()?;
-    let now = time::now();
-    let start = match r.start.as_deref() {
-        Some(s) => instant("start", s)?,
-        None if kind == OutageKind::Fault => now,
-        None => {
-            return Err(ApiError::invalid(
-                "start",
-                "required for an announced outage",
-            ));
-        }
-    };
-    let eta = r.eta.as_deref().map(|s| instant("eta", s)).transpose()?;
-    if eta.is_some_and(|e| e <= start) {
-        return Err(ApiError::invalid("eta", "must be after the start"));
-    }
-    let new = NewOutage {
-        kind,
-        title: text("title", &r.title, 200, true)?,
-        cause: text("cause", &r.cause, 500, true)?,
-        scope,
-        start,
-        eta,
-        created_by: auth.actor.audit_id(),
-        created_at: now,
-    };
-    let o = state.store.create_outage(&new).await?;
-    let audit = AuditEntry::new(
-        &auth.actor,
-        AuditAction::OutageRecorded,
-        "outage",
-        o.id.to_string(),
-        &addr,
-        now,
-    )
-    .change(
-        None,
-        Some(serde_json::json!({"kind": o.kind, "affected": o.affected}).to_string()),
-    );
-    state.store.append_audit(&audit).await?;
+    let o = record_outage(&state, &auth.actor, &addr, &r).await?;
     let events = state.store.outage_events(o.id).await?;
     let v = outage_view(&o, &events, &state.config.notice);
     Ok(versioned(
@@ -274,7 +301,7 @@ pub async fn list_outages(
     ))
 }
 
-async fn load(state: &AppState, id: i64) -> Result<Outage, ApiError> {
+pub async fn load(state: &AppState, id: i64) -> Result<Outage, ApiError> {
     state.store.outage(id).await?.ok_or(ApiError::NotFound {
         field: "id",
         value: id.to_string(),
@@ -339,6 +366,27 @@ pub async fn outage_action(
     ApiJson(r): ApiJson<OutageActionRequest>,
 ) -> Result<Response, ApiError> {
     let expected = if_match(&headers)?;
+    let n = take_outage_step(&state, &auth.actor, &addr, id, expected, &r).await?;
+    let events = state.store.outage_events(id).await?;
+    let v = outage_view(&n, &events, &state.config.notice);
+    Ok(versioned(
+        StatusCode::OK,
+        n.version,
+        format!("/api/v1/outages/{id}"),
+        v,
+    ))
+}
+
+/// Takes one step of outage `id` for `actor` (the API's and the console's), if it is still at
+/// `expected`; audited.
+pub async fn take_outage_step(
+    state: &AppState,
+    actor: &griddesk_domain::access::Actor,
+    addr: &str,
+    id: i64,
+    expected: i64,
+    r: &OutageActionRequest,
+) -> Result<Outage, ApiError> {
     let action = OutageAction::parse(&r.action)?;
     let note = r
         .note
@@ -346,8 +394,14 @@ pub async fn outage_action(
         .map(|n| text("note", n, 1000, false))
         .transpose()?
         .filter(|n| !n.is_empty());
-    let eta = r.eta.as_deref().map(|s| instant("eta", s)).transpose()?;
-    let o = load(&state, id).await?;
+    let eta = r
+        .eta
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| instant("eta", s))
+        .transpose()?;
+    let o = load(state, id).await?;
     if o.version != expected {
         return Err(ApiError::Conflict { current: o.version });
     }
@@ -363,8 +417,8 @@ pub async fn outage_action(
         restored_at: (status == OutageStatus::Restored).then_some(now),
         event: OutageEvent {
             at: now,
-            actor: auth.actor.audit_id(),
-            actor_name: auth.actor.display_name(),
+            actor: actor.audit_id(),
+            actor_name: actor.display_name(),
             action,
             status,
             note,
@@ -381,11 +435,11 @@ pub async fn outage_action(
         }
     };
     let audit = AuditEntry::new(
-        &auth.actor,
+        actor,
         AuditAction::OutageRecorded,
         "outage",
         id.to_string(),
-        &addr,
+        addr,
         now,
     )
     .reason(action.code())
@@ -394,14 +448,7 @@ pub async fn outage_action(
         Some(n.status.code().to_owned()),
     );
     state.store.append_audit(&audit).await?;
-    let events = state.store.outage_events(id).await?;
-    let v = outage_view(&n, &events, &state.config.notice);
-    Ok(versioned(
-        StatusCode::OK,
-        n.version,
-        format!("/api/v1/outages/{id}"),
-        v,
-    ))
+    Ok(n)
 }
 
 /// Fault inference at intake (D3): when this repair call makes enough calls from one area (or

@@ -28,6 +28,8 @@ mod access;
 mod knowledge;
 #[path = "console_orders.rs"]
 mod orders;
+#[path = "console_outages.rs"]
+mod outages;
 
 /// Rows a console search shows.
 const CONSOLE_LIMIT: u32 = 50;
@@ -66,6 +68,10 @@ fn register<R: Registry>(r: R) -> R {
         .get("/console/dispatch", orders::dispatch_board)
         .get("/console/crew", orders::crew)
         .get("/console/complaints", orders::complaints)
+        .get("/console/outages", outages::board)
+        .post("/console/outages", outages::create)
+        .get("/console/outages/{id}", outages::outage)
+        .post("/console/outages/{id}/actions", outages::post_action)
         .get("/console/knowledge", knowledge::list)
         .get("/console/knowledge/suggest", knowledge::suggest)
         .get("/console/knowledge/new", knowledge::new_page)
@@ -358,6 +364,7 @@ fn page(ctx: &Ctx, title: &str, charts: bool, body: Markup) -> Markup {
                             @if ctx.may(griddesk_domain::access::Permission::OrderRead) {
                                 a href="/console/orders" { (ctx.t(T::NavOrders)) }
                                 a href="/console/dispatch" { (ctx.t(T::NavDispatch)) }
+                                a href="/console/outages" { (ctx.t(T::NavOutages)) }
                                 a href="/console/knowledge" { (ctx.t(T::NavKnowledge)) }
                             }
                             @if ctx.auth.as_ref().and_then(|a| a.actor.role()) == Some(griddesk_domain::org::Role::Crew) {

@@ -676,7 +676,15 @@ pub async fn portal_account(
         })
         .await
         .map_err(|e| fail(e.into()))?;
+    let outages = crate::api_outages::customer_outages(&state, customer_no)
+        .await
+        .map_err(fail)?;
     let body = html! {
+        // First what the customer most likely came for when the power is off.
+        section.card #own-outages-card {
+            h2 { (ctx.t(T::Outages)) }
+            (super::outage_list(&ctx, "own-outages", &outages))
+        }
         section.card {
             h1 { (ctx.t(T::PortalAccount)) }
             table.kv {

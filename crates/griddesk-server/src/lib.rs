@@ -245,6 +245,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(api_access::self_login))
         .routes(routes!(api_access::self_record))
         .routes(routes!(api_access::self_history))
+        .routes(routes!(api_access::self_outages))
         .routes(routes!(api_orders::list_orders, api_orders::create_order))
         .routes(routes!(api_orders::get_order))
         .routes(routes!(api_orders::order_action))

@@ -155,6 +155,7 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("POST", "/api/v1/self/login", Public),
     ("GET", "/api/v1/self", Perm(SelfService)),
     ("GET", "/api/v1/self/history", Perm(SelfService)),
+    ("GET", "/api/v1/self/outages", Perm(SelfService)),
     // Console.
     ("GET", "/", Public),
     ("GET", "/login", Public),
@@ -191,6 +192,10 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/console/dispatch", Perm(OrderRead)),
     ("GET", "/console/crew", Perm(OrderWrite)),
     ("GET", "/console/complaints", Perm(ComplaintLedger)),
+    ("GET", "/console/outages", Perm(OrderRead)),
+    ("POST", "/console/outages", Perm(OutageWrite)),
+    ("GET", "/console/outages/{id}", Perm(OrderRead)),
+    ("POST", "/console/outages/{id}/actions", Perm(OutageWrite)),
     ("GET", "/console/knowledge", Perm(OrderRead)),
     ("GET", "/console/knowledge/suggest", Perm(OrderRead)),
     ("GET", "/console/knowledge/new", Perm(KnowledgeWrite)),

@@ -269,6 +269,16 @@ async fn prepare(app: &TestApp, method: &str, path: &str, f: &Fixture) -> Option
             "kind": "fault", "title": "矩阵故障", "cause": "待查", "scope": {"customers": [no]}
         })),
         ("POST", "/api/v1/outages/{id}/actions") => json(serde_json::json!({"action": "notify"})),
+        ("POST", "/console/outages") => form(vec![
+            ("kind", "fault"),
+            ("title", "矩阵故障"),
+            ("cause", "待查"),
+            ("scope_kind", "customers"),
+            ("codes", no),
+        ]),
+        ("POST", "/console/outages/{id}/actions") => {
+            form(vec![("version", "1"), ("action", "notify")])
+        }
         ("POST", "/console/orders/{id}/complaint") => form(vec![("cause", "billing")]),
         ("POST", "/console/orders/{id}/finding") => {
             form(vec![("responsibility", "not_responsible")])
@@ -443,10 +453,12 @@ async fn every_route_has_a_rule_and_every_role_gets_exactly_its_rights() {
                 path = pattern.replace("{id}", &id.to_string());
             }
             // Each caller steps an outage of its own, so every allowed step is legal.
-            if pattern.starts_with("/api/v1/outages/{id}") {
+            if pattern.starts_with("/api/v1/outages/{id}")
+                || pattern.starts_with("/console/outages/{id}")
+            {
                 let id = fresh_outage(&app, &f.customer_no).await;
                 path = pattern.replace("{id}", &id.to_string());
-                if method == "POST" {
+                if method == "POST" && pattern.starts_with("/api/") {
                     outage_version = Some(1);
                 }
             }

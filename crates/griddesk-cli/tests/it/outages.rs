@@ -155,6 +155,27 @@ async fn an_outage_reaches_its_customers_and_merges_their_repair_calls() {
         .unwrap();
     assert!(page.contains("id=\"customer-outages\" data-count=\"1\""));
 
+    // The customer sees it in self-service, before calling.
+    let me = app.portal_login(&c.customer_no).await;
+    let own: Value = app
+        .get_in(&me, "/api/v1/self/outages")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(own[0]["id"], id);
+    assert_eq!(own[0]["out_now"], true);
+    let portal = app
+        .get_in(&me, "/portal/account")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        portal.contains("id=\"own-outages\" data-count=\"1\""),
+        "{portal}"
+    );
+
     // Restored: it leaves the customer's list and the open board, not the history.
     assert_eq!(act(3, "restore").await.unwrap().status(), 200);
     let mine: Value = app
@@ -271,4 +292,92 @@ async fn three_repair_calls_from_one_area_raise_a_suspected_outage() {
         .json_body()
         .await;
     assert_eq!(mine[0]["out_now"], true);
+}
+
+#[tokio::test]
+async fn supervisors_record_and_step_outages_on_the_console_board() {
+    let app = spawn_app().await;
+    let c = app.resident().clone();
+    let Connection::Area { area } = &c.connection else {
+        panic!("residents hang on an area");
+    };
+    let sup = app.login("supervisor01").await;
+    let r = app
+        .post_in(
+            &sup,
+            "/console/outages",
+            &[
+                ("kind", "planned"),
+                ("title", "配变增容改造"),
+                ("cause", "台区配变增容"),
+                ("scope_kind", "areas"),
+                ("codes", area.as_str()),
+                ("start", "2099-01-05T09:00"),
+                ("eta", "2099-01-05T17:00"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let loc = r.headers()["location"].to_str().unwrap().to_owned();
+    let id: i64 = loc.rsplit('/').next().unwrap().parse().unwrap();
+    let o = app.store.outage(id).await.unwrap().unwrap();
+    // The form's local time is Asia/Shanghai.
+    assert_eq!(o.start.to_string(), "2099-01-05T01:00:00Z");
+    let page = app.get_in(&sup, &loc).await.text().await.unwrap();
+    assert!(page.contains("data-action=\"notify\"") && !page.contains("data-action=\"confirm\""));
+    assert!(
+        page.contains(&c.customer_no.to_string()),
+        "the customers reached are listed"
+    );
+    let r = app
+        .post_in(
+            &sup,
+            &format!("{loc}/actions"),
+            &[("version", "1"), ("action", "notify")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let stale = app
+        .post_in(
+            &sup,
+            &format!("{loc}/actions"),
+            &[("version", "1"), ("action", "start")],
+        )
+        .await;
+    assert_eq!(stale.status(), 409);
+    assert_eq!(
+        app.store.outage(id).await.unwrap().unwrap().status.code(),
+        "notified"
+    );
+    let board = app
+        .get_in(&sup, "/console/outages")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(board.contains(&format!("data-outage=\"{id}\"")) && board.contains("配变增容改造"));
+    // Agents see the board but not the form.
+    let s = app.login("agent01").await;
+    let board = app
+        .get_in(&s, "/console/outages")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(board.contains("配变增容改造") && !board.contains("id=\"new-outage\""));
+    let bad = app
+        .post_in(
+            &sup,
+            "/console/outages",
+            &[
+                ("kind", "planned"),
+                ("title", "x"),
+                ("cause", "y"),
+                ("scope_kind", "areas"),
+                ("codes", "NO-SUCH"),
+                ("start", "2099-01-05T09:00"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status(), 400);
 }

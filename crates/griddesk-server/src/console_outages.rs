@@ -1,0 +1,277 @@
+//! Console pages of outage management, a child module of the console: the outage board (open
+//! outages with the customers they reach and late-notice warnings, recently closed ones, the
+//! form dispatchers record an outage with), and each outage's page with its history, the
+//! customers it reaches and the steps its kind and state allow. Forms call the same functions
+//! as the API (`api_outages::record_outage`, `api_outages::take_outage_step`).
+
+use super::orders::{auth_of, fail};
+use super::{ConsoleError, Ctx, label, page};
+use crate::AppState;
+use crate::api_outages::{
+    self, NewOutageRequest, OutageActionRequest, OutageView, ScopeRequest, outage_view,
+};
+use crate::auth::ClientAddr;
+use crate::error::ApiError;
+use crate::i18n::T;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Form, Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use griddesk_domain::access::Permission;
+use griddesk_domain::outage::{OutageAction, OutageKind, step};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+type PageResult = Result<Markup, ConsoleError>;
+
+fn minute(rfc: &str) -> String {
+    rfc.get(..16).unwrap_or_default().replace('T', " ")
+}
+
+fn status_badge(ctx: &Ctx, v: &OutageView) -> Markup {
+    let class = if v.out_now {
+        "badge badge-danger"
+    } else {
+        "badge badge-warn"
+    };
+    html! { span class=(class) data-status=(v.status.code) { (label(ctx, &v.status)) } }
+}
+
+fn table(ctx: &Ctx, id: &str, list: &[OutageView]) -> Markup {
+    html! {
+        @if list.is_empty() { p.hint { (ctx.t(T::NoData)) } } @else {
+            div.table-wrap { table.table id=(id) {
+                thead { tr {
+                    th { (ctx.t(T::OutageKind)) } th { (ctx.t(T::OrderStatus)) } th { (ctx.t(T::OrderSubject)) }
+                    th { (ctx.t(T::OutageScope)) } th.num { (ctx.t(T::OutageAffected)) }
+                    th { (ctx.t(T::OutageStart)) } th { (ctx.t(T::OutageBackBy)) }
+                } }
+                tbody { @for o in list { tr data-outage=(o.id) {
+                    td { (label(ctx, &o.kind)) } td { (status_badge(ctx, o)) }
+                    td {
+                        a href=(format!("/console/outages/{}", o.id)) { (o.title) }
+                        @for l in &o.late_notices { " " span.badge.badge-danger.late-notice { (label(ctx, l)) } }
+                    }
+                    td.mono { (o.scope.join(", ")) } td.num { (o.affected) }
+                    td.mono { (minute(&o.start)) } td.mono { (o.eta.as_deref().map(minute).unwrap_or_default()) }
+                } } }
+            } }
+        }
+    }
+}
+
+fn new_form(ctx: &Ctx) -> Markup {
+    html! {
+        form.order-form #new-outage method="post" action="/console/outages" {
+            input type="hidden" name="csrf" value=(ctx.csrf());
+            div.form-grid {
+                label.field { span.field-label { (ctx.t(T::OutageKind)) }
+                    select name="kind" required { @for k in OutageKind::ALL { option value=(k.code()) { (k.label(ctx.lang)) } } } }
+                label.field { span.field-label { (ctx.t(T::OrderSubject)) } input type="text" name="title" required maxlength="200"; }
+                label.field { span.field-label { (ctx.t(T::OutageCause)) } input type="text" name="cause" required maxlength="500"; }
+                label.field { span.field-label { (ctx.t(T::OutageScope)) }
+                    select name="scope_kind" required {
+                        option value="areas" { (ctx.t(T::ScopeAreas)) }
+                        option value="feeders" { (ctx.t(T::ScopeFeeders)) }
+                        option value="substation" { (ctx.t(T::ScopeSubstation)) }
+                        option value="customers" { (ctx.t(T::ScopeCustomers)) }
+                    } }
+                label.field { span.field-label { (ctx.t(T::OutageCodes)) } input type="text" name="codes" required maxlength="2000"; }
+                label.field { span.field-label { (ctx.t(T::OutageStart)) } input type="datetime-local" name="start"; }
+                label.field { span.field-label { (ctx.t(T::OutageBackBy)) } input type="datetime-local" name="eta"; }
+            }
+            button.btn type="submit" { (ctx.t(T::OutageRecord)) }
+        }
+    }
+}
+
+/// GET /console/outages: the board.
+pub async fn board(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    let f = fail(&ctx);
+    let all = state
+        .store
+        .outages(true, 200)
+        .await
+        .map_err(|e| f(e.into()))?;
+    let policy = &state.config.notice;
+    let (open, closed): (Vec<OutageView>, Vec<OutageView>) = all
+        .iter()
+        .map(|o| outage_view(o, &[], policy))
+        .partition(|v| v.status.code != "restored" && v.status.code != "cancelled");
+    let body = html! {
+        section.card {
+            h1 { (ctx.t(T::OutageBoard)) }
+            p.lead { (ctx.t(T::OutageLead)) }
+            (table(&ctx, "open-outages", &open))
+        }
+        @if ctx.may(Permission::OutageWrite) {
+            section.card { h2 { (ctx.t(T::OutageRecord)) } (new_form(&ctx)) }
+        }
+        section.card {
+            h2 { (ctx.t(T::OutageClosed)) }
+            (table(&ctx, "closed-outages", &closed))
+        }
+    };
+    Ok(page(&ctx, ctx.t(T::OutageBoard), false, body))
+}
+
+fn outage_id(ctx: &Ctx, path: Result<Path<i64>, PathRejection>) -> Result<i64, ConsoleError> {
+    path.map(|p| p.0)
+        .map_err(|e| fail(ctx)(ApiError::invalid("id", e.body_text())))
+}
+
+/// GET /console/outages/{id}
+pub async fn outage(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    path: Result<Path<i64>, PathRejection>,
+) -> PageResult {
+    let f = fail(&ctx);
+    let id = outage_id(&ctx, path)?;
+    let o = api_outages::load(&state, id).await.map_err(&f)?;
+    let events = state
+        .store
+        .outage_events(id)
+        .await
+        .map_err(|e| f(e.into()))?;
+    let customers = state
+        .store
+        .outage_customers(id, 100)
+        .await
+        .map_err(|e| f(e.into()))?;
+    let v = outage_view(&o, &events, &state.config.notice);
+    let actions: Vec<OutageAction> = OutageAction::ALL
+        .iter()
+        .copied()
+        .filter(|a| step(o.kind, o.status, *a).is_ok())
+        .collect();
+    let body = html! {
+        nav.breadcrumb { a href="/console/outages" { (ctx.t(T::OutageBoard)) } span.sep { "/" } span { (v.id) } }
+        section.card #outage data-version=(v.version) {
+            h1 { (label(&ctx, &v.kind)) " · " (v.title) }
+            div.badges { (status_badge(&ctx, &v)) @for l in &v.late_notices { span.badge.badge-danger { (label(&ctx, l)) } } }
+            table.kv {
+                tr { th { (ctx.t(T::OutageCause)) } td { (v.cause) } }
+                tr { th { (ctx.t(T::OutageScope)) } td.mono { (v.scope_kind) ": " (v.scope.join(", ")) } }
+                tr { th { (ctx.t(T::OutageAffected)) } td #affected { (v.affected) } }
+                tr { th { (ctx.t(T::OutageStart)) } td.mono { (minute(&v.start)) } }
+                tr { th { (ctx.t(T::OutageBackBy)) } td.mono { (v.eta.as_deref().map(minute).unwrap_or_default()) } }
+                tr { th { (ctx.t(T::OutageKnownSince)) } td.mono { (minute(&v.known_since)) } }
+            }
+        }
+        @if ctx.may(Permission::OutageWrite) && !actions.is_empty() {
+            section.card { h2 { (ctx.t(T::NextSteps)) }
+                div.actions #outage-actions { @for a in &actions {
+                    form.action-form method="post" action=(format!("/console/outages/{id}/actions")) data-action=(a.code()) {
+                        input type="hidden" name="csrf" value=(ctx.csrf());
+                        input type="hidden" name="version" value=(v.version);
+                        input type="hidden" name="action" value=(a.code());
+                        label.field { span.field-label { (ctx.t(T::OutageBackBy)) } input type="datetime-local" name="eta"; }
+                        label.field.grow { span.field-label { (ctx.t(T::Note)) } input type="text" name="note" maxlength="1000"; }
+                        button.btn type="submit" { (a.label(ctx.lang)) }
+                    }
+                } }
+            }
+        }
+        div.grid-2 {
+            section.card { h2 { (ctx.t(T::OrderHistory)) }
+                table.table #outage-history { tbody { @for e in &v.events { tr {
+                    td.mono { (minute(&e.at)) } td { (e.actor_name) } td { (label(&ctx, &e.action)) }
+                    td { (label(&ctx, &e.status)) } td { (e.note.clone().unwrap_or_default()) }
+                } } } }
+            }
+            section.card { h2 { (ctx.t(T::OutageAffected)) " (" (v.affected) ")" }
+                ul.mono #outage-customers { @for n in &customers { li { a href=(format!("/console/customers/{n}")) { (n) } } } }
+            }
+        }
+    };
+    Ok(page(&ctx, &v.title, false, body))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NewOutageForm {
+    kind: String,
+    title: String,
+    cause: String,
+    scope_kind: String,
+    codes: String,
+    start: Option<String>,
+    eta: Option<String>,
+}
+
+/// POST /console/outages
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ClientAddr(addr): ClientAddr,
+    Form(form): Form<NewOutageForm>,
+) -> Result<Response, ConsoleError> {
+    let f = fail(&ctx);
+    let auth = auth_of(&ctx)?;
+    let codes: Vec<String> = form
+        .codes
+        .split([',', '，', ' ', '\n'])
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let mut scope = ScopeRequest {
+        substation: None,
+        feeders: Vec::new(),
+        areas: Vec::new(),
+        customers: Vec::new(),
+    };
+    match form.scope_kind.as_str() {
+        "substation" => scope.substation = codes.first().cloned(),
+        "feeders" => scope.feeders = codes,
+        "areas" => scope.areas = codes,
+        "customers" => scope.customers = codes,
+        _ => {
+            return Err(f(ApiError::invalid(
+                "scope_kind",
+                "substation, feeders, areas or customers",
+            )));
+        }
+    }
+    let r = NewOutageRequest {
+        kind: form.kind,
+        title: form.title,
+        cause: form.cause,
+        scope,
+        start: form.start,
+        eta: form.eta,
+    };
+    let o = api_outages::record_outage(&state, &auth.actor, &addr, &r)
+        .await
+        .map_err(&f)?;
+    Ok(Redirect::to(&format!("/console/outages/{}", o.id)).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct OutageActionForm {
+    version: i64,
+    action: String,
+    eta: Option<String>,
+    note: Option<String>,
+}
+
+/// POST /console/outages/{id}/actions
+pub async fn post_action(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ClientAddr(addr): ClientAddr,
+    path: Result<Path<i64>, PathRejection>,
+    Form(form): Form<OutageActionForm>,
+) -> Result<Response, ConsoleError> {
+    let f = fail(&ctx);
+    let id = outage_id(&ctx, path)?;
+    let auth = auth_of(&ctx)?;
+    let r = OutageActionRequest {
+        action: form.action,
+        eta: form.eta,
+        note: form.note,
+    };
+    api_outages::take_outage_step(&state, &auth.actor, &addr, id, form.version, &r)
+        .await
+        .map_err(&f)?;
+    Ok(Redirect::to(&format!("/console/outages/{id}")).into_response())
+}
