@@ -68,6 +68,7 @@ fn register<R: Registry>(r: R) -> R {
         .get("/console/dispatch", orders::dispatch_board)
         .get("/console/crew", orders::crew)
         .get("/console/complaints", orders::complaints)
+        .get("/notices/outages", outages::public_notices)
         .get("/console/outages", outages::board)
         .post("/console/outages", outages::create)
         .get("/console/outages/{id}", outages::outage)

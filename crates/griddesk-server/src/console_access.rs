@@ -542,6 +542,7 @@ fn portal_body(
         section.card.login-card {
             h1 { (ctx.t(T::PortalTitle)) }
             p.lead { (ctx.t(T::PortalLead)) }
+            p { a href="/notices/outages" #public-notice-link { (ctx.t(T::PublicNoticeTitle)) } }
             @if let Some(n) = notice { div.alert.alert-info #portal-notice { (n) } }
             @if let Some(e) = error { div.alert #portal-error { (e) } }
             form method="post" action="/portal/code" {

@@ -275,3 +275,46 @@ pub async fn post_action(
         .map_err(&f)?;
     Ok(Redirect::to(&format!("/console/outages/{id}")).into_response())
 }
+
+/// GET /notices/outages: the public outage notice (停电公告), no login: current and announced
+/// outages of the grid (planned, orderly use, faults) with where, when and why. Outages of named
+/// customers (arrears disconnections above all) are nobody else's business and never shown.
+pub async fn public_notices(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    let f = fail(&ctx);
+    let open = state
+        .store
+        .outages(false, 200)
+        .await
+        .map_err(|e| f(e.into()))?;
+    let mut shown: Vec<OutageView> = open
+        .iter()
+        .filter(|o| o.kind != OutageKind::Arrears)
+        .filter(|o| !matches!(o.scope, griddesk_domain::outage::OutageScope::Customers(_)))
+        .map(|o| outage_view(o, &[], &state.config.notice))
+        .collect();
+    shown.sort_by(|a, b| {
+        b.out_now
+            .cmp(&a.out_now)
+            .then_with(|| a.start.cmp(&b.start))
+    });
+    let body = html! {
+        section.card {
+            h1 { (ctx.t(T::PublicNoticeTitle)) }
+            p.lead { (ctx.t(T::PublicNoticeLead)) }
+            @if shown.is_empty() { p.hint #no-notices { (ctx.t(T::NoKnownOutageAnywhere)) } } @else {
+                ul.outage-list #public-notices { @for o in &shown {
+                    li data-outage=(o.id) {
+                        (status_badge(&ctx, o)) " " strong { (label(&ctx, &o.kind)) " · " (o.title) }
+                        div.hint {
+                            (ctx.t(T::OutageStart)) " " span.mono { (minute(&o.start)) }
+                            " · " (ctx.t(T::OutageBackBy)) " " span.mono { (o.eta.as_deref().map(minute).unwrap_or_default()) }
+                            " · " (ctx.t(T::OutageScope)) " " span.mono { (o.scope.join(", ")) }
+                            " · " (ctx.t(T::OutageCause)) " " (o.cause)
+                        }
+                    }
+                } }
+            }
+        }
+    };
+    Ok(page(&ctx, ctx.t(T::PublicNoticeTitle), false, body))
+}

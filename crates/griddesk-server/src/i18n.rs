@@ -242,6 +242,9 @@ texts! {
     OutageBackUnknown => "抢修评估中", "being assessed";
     OutageCause => "原因", "Cause";
     NavOutages => "停电管理", "Outages";
+    PublicNoticeTitle => "停电公告", "Outage notices";
+    PublicNoticeLead => "正在停电和计划停电的范围、时间与原因。计划检修停电提前7天公告。", "Where, when and why power is off now or will be. Planned maintenance is announced 7 days ahead.";
+    NoKnownOutageAnywhere => "目前没有停电公告。", "No outage notices at present.";
     OutageBoard => "停电看板", "Outage board";
     OutageLead => "计划、有序用电、故障和欠费停电：影响客户数、通知时限和恢复进度。", "Planned, orderly-use, fault and arrears outages: customers reached, notice lead times, restoration.";
     OutageClosed => "近期已恢复或取消", "Recently restored or cancelled";

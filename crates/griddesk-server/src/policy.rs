@@ -192,6 +192,7 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/console/dispatch", Perm(OrderRead)),
     ("GET", "/console/crew", Perm(OrderWrite)),
     ("GET", "/console/complaints", Perm(ComplaintLedger)),
+    ("GET", "/notices/outages", Public),
     ("GET", "/console/outages", Perm(OrderRead)),
     ("POST", "/console/outages", Perm(OutageWrite)),
     ("GET", "/console/outages/{id}", Perm(OrderRead)),

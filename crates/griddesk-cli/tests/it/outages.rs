@@ -381,3 +381,54 @@ async fn supervisors_record_and_step_outages_on_the_console_board() {
         .await;
     assert_eq!(bad.status(), 400);
 }
+
+#[tokio::test]
+async fn the_public_notice_shows_grid_outages_and_never_a_customers_disconnection() {
+    let app = spawn_app().await;
+    let (_, empty) = {
+        let r = app
+            .anon
+            .get(app.url("/notices/outages"))
+            .send()
+            .await
+            .unwrap();
+        (r.status(), r.text().await.unwrap())
+    };
+    assert!(empty.contains("id=\"no-notices\""));
+    let c = app.resident().clone();
+    let Connection::Area { area } = &c.connection else {
+        panic!("residents hang on an area");
+    };
+    let dispatcher = app.client_as(Role::Dispatcher, "C01").await;
+    let start = (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(200)).to_string();
+    for (kind, title, scope) in [
+        (
+            "planned",
+            "东风线台区检修",
+            json!({"areas": [area.as_str()]}),
+        ),
+        (
+            "arrears",
+            "欠费停电执行",
+            json!({"customers": [c.customer_no.as_str()]}),
+        ),
+    ] {
+        let r = dispatcher
+            .post(app.url("/api/v1/outages"))
+            .json(&json!({"kind": kind, "title": title, "cause": "检修", "scope": scope, "start": start}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+    }
+    let r = app
+        .anon
+        .get(app.url("/notices/outages"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "no login needed");
+    let page = r.text().await.unwrap();
+    assert!(page.contains("东风线台区检修"));
+    assert!(!page.contains("欠费停电执行") && !page.contains(c.customer_no.as_str()));
+}
