@@ -586,3 +586,115 @@ pub async fn outages_at_customer(
     scope::customer_for(&state, &auth.actor, &no).await?;
     Ok(Json(customer_outages(&state, &no).await?))
 }
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ReliabilityParams {
+    /// First day, YYYY-MM-DD (Asia/Shanghai).
+    pub from: String,
+    /// Last day, inclusive.
+    pub to: String,
+}
+
+/// Reliability indices of one group of interruptions.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IndicesView {
+    pub interruptions: usize,
+    pub customer_interruptions: u64,
+    pub saifi: f64,
+    pub saidi_hours: f64,
+    pub caidi_hours: f64,
+    /// ASAI / 供电可靠率, 0..=1.
+    pub asai: f64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReliabilityView {
+    pub from: String,
+    pub to: String,
+    pub customers_served: u64,
+    pub period_hours: f64,
+    pub all: IndicesView,
+    pub planned: IndicesView,
+    pub unplanned: IndicesView,
+    /// The urban public commitment (0.999) and whether the period kept it.
+    pub commitment: f64,
+    pub commitment_kept: bool,
+}
+
+/// Reliability indices (SAIFI, SAIDI, CAIDI, ASAI / 供电可靠率) of a period from the restored
+/// outages that started in it, all together and planned vs unplanned, against the 99.9 % urban
+/// commitment. Each outage counts its stored affected customers for its whole duration.
+#[utoipa::path(
+    get, path = "/api/v1/reliability", tag = TAG_OUTAGES,
+    params(ReliabilityParams),
+    responses(
+        (status = 200, description = "Indices of the period", body = ReliabilityView),
+        (status = 400, description = "Invalid dates", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn reliability(
+    State(state): State<AppState>,
+    ApiQuery(p): ApiQuery<ReliabilityParams>,
+) -> Result<Json<ReliabilityView>, ApiError> {
+    use griddesk_domain::outage::{Interruption, URBAN_RELIABILITY_COMMITMENT, reliability};
+    let day = |field: &'static str, raw: &str| {
+        raw.trim()
+            .parse::<jiff::civil::Date>()
+            .map_err(|_| ApiError::invalid(field, "give a date, YYYY-MM-DD"))
+    };
+    let (from, to) = (day("from", &p.from)?, day("to", &p.to)?);
+    if to < from || (to - from).get_days() > 3660 {
+        return Err(ApiError::invalid(
+            "to",
+            "give a period of 1 day to 10 years",
+        ));
+    }
+    let tz = time::shanghai();
+    let start = from
+        .to_zoned(tz.clone())
+        .map_err(|_| ApiError::invalid("from", "out of range"))?
+        .timestamp();
+    let end = to
+        .tomorrow()
+        .and_then(|d| d.to_zoned(tz.clone()))
+        .map_err(|_| ApiError::invalid("to", "out of range"))?
+        .timestamp();
+    let served = state.store.stats().await?.customers;
+    let period_hours = end.duration_since(start).as_secs_f64() / 3600.0;
+    let outages = state.store.restored_outages(start, end).await?;
+    let all: Vec<Interruption> = outages
+        .iter()
+        .filter_map(|o| {
+            o.restored_at.map(|r| Interruption {
+                customers: o.affected.max(0) as u64,
+                duration: r.duration_since(o.start).max(jiff::SignedDuration::ZERO),
+                planned: o.kind == OutageKind::Planned,
+            })
+        })
+        .collect();
+    let indices = |list: Vec<Interruption>| {
+        let r = reliability(served, period_hours, &list);
+        IndicesView {
+            interruptions: list.len(),
+            customer_interruptions: list.iter().map(|i| i.customers).sum(),
+            saifi: r.saifi,
+            saidi_hours: r.saidi_hours,
+            caidi_hours: r.caidi_hours,
+            asai: r.asai,
+        }
+    };
+    let planned: Vec<Interruption> = all.iter().copied().filter(|i| i.planned).collect();
+    let unplanned: Vec<Interruption> = all.iter().copied().filter(|i| !i.planned).collect();
+    let all = indices(all);
+    Ok(Json(ReliabilityView {
+        from: from.to_string(),
+        to: to.to_string(),
+        customers_served: served,
+        period_hours,
+        commitment: URBAN_RELIABILITY_COMMITMENT,
+        commitment_kept: all.asai >= URBAN_RELIABILITY_COMMITMENT,
+        all,
+        planned: indices(planned),
+        unplanned: indices(unplanned),
+    }))
+}

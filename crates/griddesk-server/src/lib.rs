@@ -284,6 +284,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(api_outages::get_outage))
         .routes(routes!(api_outages::outage_action))
         .routes(routes!(api_outages::outages_at_customer))
+        .routes(routes!(api_outages::reliability))
 }
 
 /// Every route of the application as (method, path pattern): the API's from its OpenAPI

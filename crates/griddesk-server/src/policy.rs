@@ -145,6 +145,7 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("POST", "/api/v1/outages", Perm(OutageWrite)),
     ("GET", "/api/v1/outages/{id}", Perm(OrderRead)),
     ("POST", "/api/v1/outages/{id}/actions", Perm(OutageWrite)),
+    ("GET", "/api/v1/reliability", Perm(OrderRead)),
     (
         "GET",
         "/api/v1/customers/{customer_no}/outages",

@@ -213,6 +213,17 @@ pub async fn outage_steps_are_versioned_and_customers_see_open_outages(store: &d
             OutageStatus::Restored
         ]
     );
+    // Restored outages feed the reliability indices of the period they started in.
+    let ended = store.restored_outages(t(0), t(100)).await.unwrap();
+    assert_eq!(ended.iter().map(|o| o.id).collect::<Vec<_>>(), [fault.id]);
+    assert!(
+        store
+            .restored_outages(t(6), t(100))
+            .await
+            .unwrap()
+            .is_empty(),
+        "started before"
+    );
     // Restored outages leave the customer's list and the open board.
     let mine = store.outages_of_customer(&someone).await.unwrap();
     assert_eq!(mine.iter().map(|o| o.id).collect::<Vec<_>>(), [planned.id]);

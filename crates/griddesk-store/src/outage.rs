@@ -86,6 +86,8 @@ pub trait OutageStore: Send + Sync {
     async fn outage_customers(&self, id: i64, limit: u32) -> Result<Vec<CustomerNo>>;
     /// The open outages that reach this customer (out now, or announced), earliest first.
     async fn outages_of_customer(&self, no: &CustomerNo) -> Result<Vec<Outage>>;
+    /// Restored outages that started in `[from, to)`, oldest first (reliability indices).
+    async fn restored_outages(&self, from: Timestamp, to: Timestamp) -> Result<Vec<Outage>>;
     /// Repair calls accepted after `since` that are neither merged nor cancelled, with where
     /// their customers hang on the live topology (fault inference).
     async fn recent_repair_calls(
@@ -462,6 +464,23 @@ macro_rules! outage_store_impl {
                         });
                     }
                     Ok(out)
+                }
+
+                async fn restored_outages(
+                    &self,
+                    from: ::jiff::Timestamp,
+                    to: ::jiff::Timestamp,
+                ) -> Result<Vec<Outage>> {
+                    let rows: Vec<OutageColumns> = ::sqlx::query_as(&format!(
+                        "SELECT {OUTAGE_COLUMNS} FROM outage o WHERE o.status = 'restored' \
+                         AND o.start_us >= $1 AND o.start_us < $2 ORDER BY o.start_us, o.id"
+                    ))
+                    .bind(ts_us(from))
+                    .bind(ts_us(to))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err($db)?;
+                    rows.into_iter().map(outage_from_columns).collect()
                 }
 
                 async fn outages_of_customer(&self, no: &CustomerNo) -> Result<Vec<Outage>> {

@@ -90,6 +90,7 @@ fn concrete(path: &str, f: &Fixture) -> String {
         .replace("{login}", "agent01");
     match path {
         "/api/v1/customers" | "/console/search" => format!("{p}?q={}", f.customer_no),
+        "/api/v1/reliability" => format!("{p}?from=2026-11-01&to=2026-11-30"),
         _ => p,
     }
 }

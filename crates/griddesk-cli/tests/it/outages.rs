@@ -432,3 +432,86 @@ async fn the_public_notice_shows_grid_outages_and_never_a_customers_disconnectio
     assert!(page.contains("东风线台区检修"));
     assert!(!page.contains("欠费停电执行") && !page.contains(c.customer_no.as_str()));
 }
+
+#[tokio::test]
+async fn reliability_indices_come_from_restored_outages_of_the_period() {
+    use griddesk_domain::outage::{OutageAction, OutageKind, OutageScope, OutageStatus};
+    use griddesk_store::outage::{NewOutage, OutageEvent, OutageStep};
+    let app = spawn_app().await;
+    let c = app.resident().clone();
+    let Connection::Area { area } = &c.connection else {
+        panic!("residents hang on an area");
+    };
+    // A fault on 2026-11-10 from 10:00 to 11:30 Shanghai time.
+    let start: jiff::Timestamp = "2026-11-10T02:00:00Z".parse().unwrap();
+    let o = app
+        .store
+        .create_outage(&NewOutage {
+            kind: OutageKind::Fault,
+            title: "台区故障".into(),
+            cause: "低压线路断线".into(),
+            scope: OutageScope::Areas(vec![area.clone()]),
+            start,
+            eta: None,
+            created_by: "system:test".into(),
+            created_at: start,
+        })
+        .await
+        .unwrap();
+    let restored = start + jiff::SignedDuration::from_mins(90);
+    app.store
+        .step_outage(
+            o.id,
+            &OutageStep {
+                expected_version: 1,
+                status: OutageStatus::Restored,
+                eta: None,
+                restored_at: Some(restored),
+                event: OutageEvent {
+                    at: restored,
+                    actor: "system:test".into(),
+                    actor_name: "test".into(),
+                    action: OutageAction::Restore,
+                    status: OutageStatus::Restored,
+                    note: None,
+                },
+            },
+        )
+        .await
+        .unwrap();
+    let served = app.store.stats().await.unwrap().customers as f64;
+    let r: Value = app
+        .client
+        .get(app.url("/api/v1/reliability?from=2026-11-10&to=2026-11-10"))
+        .json_body()
+        .await;
+    let affected = o.affected as f64;
+    assert!(affected > 0.0);
+    let saidi = affected * 1.5 / served;
+    let close = |v: &Value, want: f64| (v.as_f64().unwrap() - want).abs() < 1e-9;
+    assert_eq!(r["period_hours"], 24.0);
+    assert!(close(&r["all"]["saifi"], affected / served));
+    assert!(close(&r["all"]["saidi_hours"], saidi));
+    assert!(close(&r["all"]["caidi_hours"], 1.5));
+    assert!(close(&r["all"]["asai"], 1.0 - saidi / 24.0));
+    assert_eq!(r["unplanned"]["interruptions"], 1);
+    assert_eq!(r["planned"]["interruptions"], 0);
+    assert_eq!(
+        r["commitment_kept"],
+        r["all"]["asai"].as_f64().unwrap() >= 0.999
+    );
+    // The next day had no interruption.
+    let next: Value = app
+        .client
+        .get(app.url("/api/v1/reliability?from=2026-11-11&to=2026-11-11"))
+        .json_body()
+        .await;
+    assert_eq!(next["all"]["asai"], 1.0);
+    let bad = app
+        .client
+        .get(app.url("/api/v1/reliability?from=2026-11-11&to=2026-11-01"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+}
