@@ -698,3 +698,130 @@ pub async fn reliability(
         unplanned: indices(unplanned),
     }))
 }
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DisconnectRequest {
+    pub customer_no: String,
+    /// When the written disconnection notice reached the customer (RFC 3339); disconnection is
+    /// allowed only when the notice period (D6: 7 days) has passed.
+    pub notice_served_at: String,
+    /// Arrears and notice reference, shown on the outage.
+    pub reason: String,
+}
+
+/// The minimum notice before an arrears disconnection (D6).
+pub const ARREARS_NOTICE_DAYS: i64 = 7;
+
+/// Disconnects a customer for arrears (欠费停电, kind 4), called by the collection work: refused
+/// until the written notice has run its 7 days; records an arrears outage on the customer, out
+/// from now.
+#[utoipa::path(
+    post, path = "/api/v1/arrears-disconnections", tag = TAG_OUTAGES,
+    request_body = DisconnectRequest,
+    responses(
+        (status = 201, description = "Disconnected: the arrears outage", body = OutageView),
+        (status = 400, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Notice period not over, or already disconnected", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn disconnect(
+    State(state): State<AppState>,
+    auth: Auth,
+    ClientAddr(addr): ClientAddr,
+    ApiJson(r): ApiJson<DisconnectRequest>,
+) -> Result<Response, ApiError> {
+    let no = CustomerNo::parse(&r.customer_no)?;
+    let served = instant("notice_served_at", &r.notice_served_at)?;
+    let now = time::now();
+    if served > now {
+        return Err(ApiError::invalid("notice_served_at", "lies in the future"));
+    }
+    if now.duration_since(served) < jiff::SignedDuration::from_hours(24 * ARREARS_NOTICE_DAYS) {
+        return Err(ApiError::Unprocessable {
+            field: "notice_served_at",
+            detail: format!(
+                "the notice must have been served at least {ARREARS_NOTICE_DAYS} days ago"
+            ),
+        });
+    }
+    if open_arrears(&state, &no).await?.is_some() {
+        return Err(ApiError::Unprocessable {
+            field: "customer_no",
+            detail: "already disconnected for arrears".into(),
+        });
+    }
+    let req = NewOutageRequest {
+        kind: OutageKind::Arrears.code().to_owned(),
+        title: format!("欠费停电 {no}"),
+        cause: text("reason", &r.reason, 500, true)?,
+        scope: ScopeRequest {
+            substation: None,
+            feeders: Vec::new(),
+            areas: Vec::new(),
+            customers: vec![no.to_string()],
+        },
+        start: Some(now.to_string()),
+        eta: None,
+    };
+    let o = record_outage(&state, &auth.actor, &addr, &req).await?;
+    let start = OutageActionRequest {
+        action: OutageAction::Start.code().to_owned(),
+        eta: None,
+        note: Some(format!("停电通知已于 {} 送达", time::local_minute(served))),
+    };
+    let o = take_outage_step(&state, &auth.actor, &addr, o.id, o.version, &start).await?;
+    let events = state.store.outage_events(o.id).await?;
+    let v = outage_view(&o, &events, &state.config.notice);
+    Ok(versioned(
+        StatusCode::CREATED,
+        o.version,
+        format!("/api/v1/outages/{}", o.id),
+        v,
+    ))
+}
+
+/// The customer's arrears outage that is out now, if any.
+async fn open_arrears(state: &AppState, no: &CustomerNo) -> Result<Option<Outage>, ApiError> {
+    Ok(state
+        .store
+        .outages_of_customer(no)
+        .await?
+        .into_iter()
+        .find(|o| o.kind == OutageKind::Arrears && o.status.is_out()))
+}
+
+/// Restores a customer disconnected for arrears, at once, when the bill is paid (D6).
+#[utoipa::path(
+    post, path = "/api/v1/arrears-disconnections/{customer_no}/restore", tag = TAG_OUTAGES,
+    params(("customer_no" = String, Path, description = "Customer number (10 digits)")),
+    responses(
+        (status = 200, description = "Restored: the arrears outage", body = OutageView),
+        (status = 404, description = "Not disconnected for arrears", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn restore_on_payment(
+    State(state): State<AppState>,
+    auth: Auth,
+    ClientAddr(addr): ClientAddr,
+    ApiPath(raw): ApiPath<String>,
+) -> Result<Response, ApiError> {
+    let no = CustomerNo::parse(&raw)?;
+    let o = open_arrears(&state, &no).await?.ok_or(ApiError::NotFound {
+        field: "customer_no",
+        value: no.to_string(),
+    })?;
+    let r = OutageActionRequest {
+        action: OutageAction::Restore.code().to_owned(),
+        eta: None,
+        note: Some("欠费已结清，恢复供电".to_owned()),
+    };
+    let o = take_outage_step(&state, &auth.actor, &addr, o.id, o.version, &r).await?;
+    let events = state.store.outage_events(o.id).await?;
+    let v = outage_view(&o, &events, &state.config.notice);
+    Ok(versioned(
+        StatusCode::OK,
+        o.version,
+        format!("/api/v1/outages/{}", o.id),
+        v,
+    ))
+}

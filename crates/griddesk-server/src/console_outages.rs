@@ -97,11 +97,19 @@ pub async fn board(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         .iter()
         .map(|o| outage_view(o, &[], policy))
         .partition(|v| v.status.code != "restored" && v.status.code != "cancelled");
+    // Arrears disconnections are the collection's business: a table of their own.
+    let (arrears, open): (Vec<OutageView>, Vec<OutageView>) = open
+        .into_iter()
+        .partition(|v| v.kind.code == OutageKind::Arrears.code());
     let body = html! {
         section.card {
             h1 { (ctx.t(T::OutageBoard)) }
             p.lead { (ctx.t(T::OutageLead)) }
             (table(&ctx, "open-outages", &open))
+        }
+        section.card {
+            h2 { (OutageKind::Arrears.label(ctx.lang)) }
+            (table(&ctx, "arrears-outages", &arrears))
         }
         @if ctx.may(Permission::OutageWrite) {
             section.card { h2 { (ctx.t(T::OutageRecord)) } (new_form(&ctx)) }

@@ -285,6 +285,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(api_outages::outage_action))
         .routes(routes!(api_outages::outages_at_customer))
         .routes(routes!(api_outages::reliability))
+        .routes(routes!(api_outages::disconnect))
+        .routes(routes!(api_outages::restore_on_payment))
 }
 
 /// Every route of the application as (method, path pattern): the API's from its OpenAPI

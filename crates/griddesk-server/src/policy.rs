@@ -146,6 +146,12 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/api/v1/outages/{id}", Perm(OrderRead)),
     ("POST", "/api/v1/outages/{id}/actions", Perm(OutageWrite)),
     ("GET", "/api/v1/reliability", Perm(OrderRead)),
+    ("POST", "/api/v1/arrears-disconnections", Perm(OutageWrite)),
+    (
+        "POST",
+        "/api/v1/arrears-disconnections/{customer_no}/restore",
+        Perm(OutageWrite),
+    ),
     (
         "GET",
         "/api/v1/customers/{customer_no}/outages",

@@ -95,6 +95,68 @@ fn concrete(path: &str, f: &Fixture) -> String {
     }
 }
 
+/// Puts the customer in (`disconnected`) or out of an arrears disconnection, by the store.
+async fn set_arrears(app: &TestApp, customer_no: &str, disconnected: bool) {
+    use griddesk_domain::outage::{OutageAction, OutageKind, OutageStatus};
+    use griddesk_store::outage::{OutageEvent, OutageStep};
+    let no = griddesk_domain::values::CustomerNo::parse(customer_no).expect("no");
+    let now = jiff::Timestamp::now();
+    let step = |o: &griddesk_store::outage::Outage, status: OutageStatus, action: OutageAction| {
+        OutageStep {
+            expected_version: o.version,
+            status,
+            eta: None,
+            restored_at: (status == OutageStatus::Restored).then_some(now),
+            event: OutageEvent {
+                at: now,
+                actor: "system:matrix".into(),
+                actor_name: "matrix".into(),
+                action,
+                status,
+                note: None,
+            },
+        }
+    };
+    let open: Vec<_> = app
+        .store
+        .outages_of_customer(&no)
+        .await
+        .expect("outages")
+        .into_iter()
+        .filter(|o| o.kind == OutageKind::Arrears && o.status.is_out())
+        .collect();
+    if disconnected && open.is_empty() {
+        let o = app
+            .store
+            .create_outage(&griddesk_store::outage::NewOutage {
+                kind: OutageKind::Arrears,
+                title: "矩阵欠费停电".into(),
+                cause: "欠费".into(),
+                scope: griddesk_domain::outage::OutageScope::Customers(vec![no.clone()]),
+                start: now,
+                eta: None,
+                created_by: "system:matrix".into(),
+                created_at: now,
+            })
+            .await
+            .expect("outage");
+        app.store
+            .step_outage(o.id, &step(&o, OutageStatus::Started, OutageAction::Start))
+            .await
+            .expect("start");
+    } else if !disconnected {
+        for o in &open {
+            app.store
+                .step_outage(
+                    o.id,
+                    &step(o, OutageStatus::Restored, OutageAction::Restore),
+                )
+                .await
+                .expect("restore");
+        }
+    }
+}
+
 /// A planned outage at version 1, for the routes that read or step one.
 async fn fresh_outage(app: &TestApp, customer_no: &str) -> i64 {
     let now = jiff::Timestamp::now();
@@ -270,6 +332,9 @@ async fn prepare(app: &TestApp, method: &str, path: &str, f: &Fixture) -> Option
             "kind": "fault", "title": "矩阵故障", "cause": "待查", "scope": {"customers": [no]}
         })),
         ("POST", "/api/v1/outages/{id}/actions") => json(serde_json::json!({"action": "notify"})),
+        ("POST", "/api/v1/arrears-disconnections") => json(serde_json::json!({
+            "customer_no": no, "notice_served_at": "2026-01-01T09:00:00+08:00", "reason": "欠费三个月"
+        })),
         ("POST", "/console/outages") => form(vec![
             ("kind", "fault"),
             ("title", "矩阵故障"),
@@ -462,6 +527,10 @@ async fn every_route_has_a_rule_and_every_role_gets_exactly_its_rights() {
                 if method == "POST" && pattern.starts_with("/api/") {
                     outage_version = Some(1);
                 }
+            }
+            // Disconnecting needs a connected customer, restoring a disconnected one.
+            if pattern.starts_with("/api/v1/arrears-disconnections") {
+                set_arrears(&app, &f.customer_no, pattern.ends_with("/restore")).await;
             }
             let body = prepare(&app, method, pattern, &f).await;
             let form_csrf = random_secret();

@@ -515,3 +515,91 @@ async fn reliability_indices_come_from_restored_outages_of_the_period() {
         .unwrap();
     assert_eq!(bad.status(), 400);
 }
+
+#[tokio::test]
+async fn arrears_disconnections_wait_for_the_notice_and_end_on_payment() {
+    let app = spawn_app().await;
+    let dispatcher = app.client_as(Role::Dispatcher, "C01").await;
+    let c = app.resident().clone();
+    let now = jiff::Timestamp::now();
+    let days_ago = |d: i64| (now - jiff::SignedDuration::from_hours(24 * d)).to_string();
+    let url = app.url("/api/v1/arrears-disconnections");
+    let body = |served: String| json!({"customer_no": c.customer_no.as_str(), "notice_served_at": served, "reason": "欠费三个月"});
+    // Six days after the notice is too early; agents cannot disconnect at all.
+    let r = dispatcher
+        .post(&url)
+        .json(&body(days_ago(6)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["field"],
+        "notice_served_at"
+    );
+    assert_eq!(
+        app.client
+            .post(&url)
+            .json(&body(days_ago(8)))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let r = dispatcher
+        .post(&url)
+        .json(&body(days_ago(8)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let o: Value = r.json().await.unwrap();
+    assert_eq!(
+        (o["kind"]["code"].as_str(), o["status"]["code"].as_str()),
+        (Some("arrears"), Some("started"))
+    );
+    assert_eq!(o["affected"], 1);
+    // Once is enough.
+    assert_eq!(
+        dispatcher
+            .post(&url)
+            .json(&body(days_ago(8)))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        422
+    );
+    // The agent sees it; the board shows it apart from grid outages.
+    let mine: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/customers/{}/outages", c.customer_no)))
+        .json_body()
+        .await;
+    assert_eq!(mine[0]["kind"]["code"], "arrears");
+    let sup = app.login("supervisor01").await;
+    let board = app
+        .get_in(&sup, "/console/outages")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let arrears = &board[board.find("id=\"arrears-outages\"").expect("arrears table")..];
+    assert!(arrears.contains(&format!("data-outage=\"{}\"", o["id"])));
+    // Paid: restored at once; a second restore finds nothing to restore.
+    let restore = app.url(&format!(
+        "/api/v1/arrears-disconnections/{}/restore",
+        c.customer_no
+    ));
+    let r = dispatcher.post(&restore).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["status"]["code"],
+        "restored"
+    );
+    assert_eq!(
+        dispatcher.post(&restore).send().await.unwrap().status(),
+        404
+    );
+}
