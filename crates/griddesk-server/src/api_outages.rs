@@ -194,6 +194,14 @@ fn instant(field: &'static str, raw: &str) -> Result<Timestamp, ApiError> {
         })
 }
 
+/// An optional instant: absent or blank is None.
+fn opt_instant(field: &'static str, raw: Option<&str>) -> Result<Option<Timestamp>, ApiError> {
+    raw.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| instant(field, s))
+        .transpose()
+}
+
 /// Validates and records an outage for `actor` (the API's and the console's), audited.
 pub async fn record_outage(
     state: &AppState,
@@ -204,8 +212,8 @@ pub async fn record_outage(
     let kind = OutageKind::parse(&r.kind)?;
     let scope = r.scope.scope()?;
     let now = time::now();
-    let start = match r.start.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(s) => instant("start", s)?,
+    let start = match opt_instant("start", r.start.as_deref())? {
+        Some(t) => t,
         None if kind == OutageKind::Fault => now,
         None => {
             return Err(ApiError::invalid(
@@ -214,13 +222,7 @@ pub async fn record_outage(
             ));
         }
     };
-    let eta = r
-        .eta
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| instant("eta", s))
-        .transpose()?;
+    let eta = opt_instant("eta", r.eta.as_deref())?;
     if eta.is_some_and(|e| e <= start) {
         return Err(ApiError::invalid("eta", "must be after the start"));
     }
@@ -394,13 +396,7 @@ pub async fn take_outage_step(
         .map(|n| text("note", n, 1000, false))
         .transpose()?
         .filter(|n| !n.is_empty());
-    let eta = r
-        .eta
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| instant("eta", s))
-        .transpose()?;
+    let eta = opt_instant("eta", r.eta.as_deref())?;
     let o = load(state, id).await?;
     if o.version != expected {
         return Err(ApiError::Conflict { current: o.version });

@@ -4,7 +4,7 @@
 //! service tier (a middle-tier caller no agent is free for gets a callback within 24 h), and
 //! the scheduled callbacks.
 
-use crate::api_orders::{TAG_ORDERS, load_order};
+use crate::api_orders::{TAG_ORDERS, load_order, text};
 use crate::auth::{Auth, ClientAddr};
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
@@ -41,23 +41,6 @@ pub const LEDGER_LIMIT: u32 = 50_000;
 
 fn rfc(t: Timestamp) -> String {
     time::local_rfc3339(t)
-}
-
-fn short_text(field: &'static str, raw: &str, max: usize) -> Result<String, ApiError> {
-    let t = raw.trim();
-    if t.chars().count() > max {
-        return Err(ApiError::invalid(
-            field,
-            format!("at most {max} characters"),
-        ));
-    }
-    if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err(ApiError::invalid(
-            field,
-            "control characters are not allowed",
-        ));
-    }
-    Ok(t.to_owned())
 }
 
 fn event(actor: &Actor, o: &WorkOrder, action: &str, data: serde_json::Value) -> OrderEvent {
@@ -282,7 +265,7 @@ pub async fn record_step(
     step: Step,
     note: &str,
 ) -> Result<(), ApiError> {
-    let note = short_text("note", note, 1000)?;
+    let note = text("note", note, 1000, false)?;
     if note.is_empty() {
         return Err(ApiError::invalid(
             "note",
@@ -353,7 +336,7 @@ pub async fn record_finding(
     let f = Finding {
         responsibility: r.responsibility,
         unit,
-        note: short_text("note", &r.note, 2000)?,
+        note: text("note", &r.note, 2000, false)?,
         actor: actor.audit_id(),
         actor_name: actor.display_name(),
         at: time::now(),
@@ -971,7 +954,7 @@ pub async fn attach(
         .filter(|f| !f.is_empty())
     {
         Some(f) => {
-            let f = short_text("file_name", f, 120)?;
+            let f = text("file_name", f, 120, false)?;
             if f.contains(['/', '\\', '"']) {
                 return Err(ApiError::invalid(
                     "file_name",
@@ -985,7 +968,7 @@ pub async fn attach(
     let note = p
         .note
         .as_deref()
-        .map(|n| short_text("note", n, 500))
+        .map(|n| text("note", n, 500, false))
         .transpose()?
         .filter(|n| !n.is_empty());
     let o = load_order(state, actor, id).await?;
@@ -1414,7 +1397,7 @@ pub async fn complete_callback(
     id: i64,
     note: &str,
 ) -> Result<(), ApiError> {
-    let note = short_text("note", note, 1000)?;
+    let note = text("note", note, 1000, false)?;
     let open = state.store.open_callbacks(10_000).await?;
     let c = open
         .into_iter()

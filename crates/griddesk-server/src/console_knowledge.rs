@@ -4,7 +4,7 @@
 //! form the suggestions are checkboxes named `articles`: the ticked ones go out with the reply
 //! as the one-time complete notice.
 
-use super::orders::{auth_of, fail};
+use super::orders::{auth_of, fail, path_id};
 use super::{ConsoleError, Ctx, label, page};
 use crate::AppState;
 use crate::api_knowledge::{self, ArticleRequest, ArticleView, article_query, article_view};
@@ -272,18 +272,13 @@ pub async fn new_page(ctx: Ctx) -> PageResult {
     Ok(page(&ctx, ctx.t(T::KbNew), false, body))
 }
 
-fn article_id(ctx: &Ctx, path: Result<Path<i64>, PathRejection>) -> Result<i64, ConsoleError> {
-    path.map(|p| p.0)
-        .map_err(|e| fail(ctx)(ApiError::invalid("id", e.body_text())))
-}
-
 /// GET /console/knowledge/{id}
 pub async fn article(
     State(state): State<AppState>,
     ctx: Ctx,
     path: Result<Path<i64>, PathRejection>,
 ) -> PageResult {
-    let id = article_id(&ctx, path)?;
+    let id = path_id(&ctx, path)?;
     let a = state
         .store
         .article(id)
@@ -367,7 +362,7 @@ pub async fn update(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, ConsoleError> {
     let f = fail(&ctx);
-    let id = article_id(&ctx, path)?;
+    let id = path_id(&ctx, path)?;
     let auth = auth_of(&ctx)?;
     let version = fields
         .iter()

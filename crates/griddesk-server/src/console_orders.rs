@@ -38,6 +38,15 @@ pub(super) fn fail(ctx: &Ctx) -> impl Fn(ApiError) -> ConsoleError + '_ {
     move |e| ConsoleError::from_api(ctx, e, T::NotFoundTitle)
 }
 
+/// The numeric id of a console path (`/console/orders/{id}` and the like).
+pub(super) fn path_id(
+    ctx: &Ctx,
+    path: Result<Path<i64>, PathRejection>,
+) -> Result<i64, ConsoleError> {
+    path.map(|p| p.0)
+        .map_err(|e| fail(ctx)(ApiError::invalid("id", e.body_text())))
+}
+
 pub(super) fn auth_of(ctx: &Ctx) -> Result<crate::auth::Auth, ConsoleError> {
     ctx.auth
         .clone()
@@ -399,9 +408,7 @@ pub async fn order(
     path: Result<Path<i64>, PathRejection>,
 ) -> PageResult {
     let f = fail(&ctx);
-    let id = path
-        .map_err(|e| f(ApiError::invalid("id", e.body_text())))?
-        .0;
+    let id = path_id(&ctx, path)?;
     let auth = auth_of(&ctx)?;
     let o = api_orders::load_order(&state, &auth.actor, id)
         .await
@@ -524,9 +531,7 @@ pub async fn post_action(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, ConsoleError> {
     let f = fail(&ctx);
-    let id = path
-        .map_err(|e| f(ApiError::invalid("id", e.body_text())))?
-        .0;
+    let id = path_id(&ctx, path)?;
     let auth = auth_of(&ctx)?;
     // Checkboxes repeat `articles`; the other fields are single.
     let articles = fields
@@ -595,9 +600,7 @@ pub async fn post_complaint(
     Form(form): Form<ComplaintForm>,
 ) -> Result<Response, ConsoleError> {
     let f = fail(&ctx);
-    let id = path
-        .map_err(|e| f(ApiError::invalid("id", e.body_text())))?
-        .0;
+    let id = path_id(&ctx, path)?;
     let auth = auth_of(&ctx)?;
     if let Some(step) = opt(&form.step) {
         let step = Step::parse(&step).map_err(|e| f(e.into()))?;
@@ -636,9 +639,7 @@ pub async fn post_finding(
     Form(form): Form<FindingForm>,
 ) -> Result<Response, ConsoleError> {
     let f = fail(&ctx);
-    let id = path
-        .map_err(|e| f(ApiError::invalid("id", e.body_text())))?
-        .0;
+    let id = path_id(&ctx, path)?;
     let auth = auth_of(&ctx)?;
     let r = api_service::FindingRequest {
         responsibility: Responsibility::parse(&form.responsibility).map_err(|e| f(e.into()))?,
@@ -1053,9 +1054,7 @@ pub async fn post_callback_done(
     Form(form): Form<CallbackForm>,
 ) -> Result<Response, ConsoleError> {
     let f = fail(&ctx);
-    let id = path
-        .map_err(|e| f(ApiError::invalid("id", e.body_text())))?
-        .0;
+    let id = path_id(&ctx, path)?;
     let auth = auth_of(&ctx)?;
     api_service::complete_callback(&state, &auth.actor, id, &form.note.unwrap_or_default())
         .await

@@ -4,7 +4,7 @@
 //! customers it reaches and the steps its kind and state allow. Forms call the same functions
 //! as the API (`api_outages::record_outage`, `api_outages::take_outage_step`).
 
-use super::orders::{auth_of, fail};
+use super::orders::{auth_of, fail, path_id};
 use super::{ConsoleError, Ctx, label, page};
 use crate::AppState;
 use crate::api_outages::{
@@ -122,11 +122,6 @@ pub async fn board(State(state): State<AppState>, ctx: Ctx) -> PageResult {
     Ok(page(&ctx, ctx.t(T::OutageBoard), false, body))
 }
 
-fn outage_id(ctx: &Ctx, path: Result<Path<i64>, PathRejection>) -> Result<i64, ConsoleError> {
-    path.map(|p| p.0)
-        .map_err(|e| fail(ctx)(ApiError::invalid("id", e.body_text())))
-}
-
 /// GET /console/outages/{id}
 pub async fn outage(
     State(state): State<AppState>,
@@ -134,7 +129,7 @@ pub async fn outage(
     path: Result<Path<i64>, PathRejection>,
 ) -> PageResult {
     let f = fail(&ctx);
-    let id = outage_id(&ctx, path)?;
+    let id = path_id(&ctx, path)?;
     let o = api_outages::load(&state, id).await.map_err(&f)?;
     let events = state
         .store
@@ -271,7 +266,7 @@ pub async fn post_action(
     Form(form): Form<OutageActionForm>,
 ) -> Result<Response, ConsoleError> {
     let f = fail(&ctx);
-    let id = outage_id(&ctx, path)?;
+    let id = path_id(&ctx, path)?;
     let auth = auth_of(&ctx)?;
     let r = OutageActionRequest {
         action: form.action,
