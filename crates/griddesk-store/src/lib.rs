@@ -10,16 +10,19 @@ pub mod backend;
 pub mod conformance;
 mod conformance_access;
 mod conformance_knowledge;
+mod conformance_notice;
 mod conformance_outage;
 mod conformance_service;
 mod conformance_workorder;
 pub mod knowledge;
+pub mod notice;
 pub mod outage;
 pub mod service;
 pub mod workorder;
 
 pub use access::AccessStore;
 pub use knowledge::KnowledgeStore;
+pub use notice::NoticeStore;
 pub use outage::OutageStore;
 pub use service::ServiceStore;
 pub use workorder::WorkOrderStore;
@@ -140,7 +143,15 @@ pub enum RefKind {
 /// on error, none is.
 #[async_trait::async_trait]
 pub trait Store:
-    AccessStore + WorkOrderStore + ServiceStore + KnowledgeStore + OutageStore + Send + Sync + 'static
+    AccessStore
+    + WorkOrderStore
+    + ServiceStore
+    + KnowledgeStore
+    + OutageStore
+    + NoticeStore
+    + Send
+    + Sync
+    + 'static
 {
     /// "sqlite" or "postgres".
     fn backend(&self) -> &'static str;

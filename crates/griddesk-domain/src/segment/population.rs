@@ -1,0 +1,463 @@
+//! Segmentation of a whole population, end to end: indicators, quintile scores, values, origin,
+//! quadrant, ABC class and service tier of every customer, the population summary an analyst
+//! reviews (origin, thresholds, counts), and per-customer explanations.
+//!
+//! The population is what the scores are relative to: segment the customers that should be
+//! compared (for example one company's large-industrial customers for one period), in one call.
+
+use super::grading::{AbcClass, abc_classes};
+use super::indicators::IndicatorInputs;
+use super::matrix::{Move, Quadrant, ValuePoint, moves};
+use super::scoring::{Quintiles, value_of};
+use super::service::TierRule;
+use super::weights::Weights;
+use super::{Indicator, PerIndicator, SegmentError, SegmentationConfig};
+use crate::values::Money;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One customer to segment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Member {
+    /// The customer's identifier (normally the customer number); unique in the population.
+    pub customer: String,
+    pub inputs: IndicatorInputs,
+    /// Purchase amount of the period, for the ABC pyramid.
+    pub purchase_amount: Money,
+}
+
+/// Where one customer landed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerResult {
+    pub customer: String,
+    /// B11..B42, each in 0..=1.
+    pub indicators: PerIndicator<f64>,
+    /// Quintile scores 1-5.
+    pub scores: PerIndicator<u8>,
+    pub value: ValuePoint,
+    pub quadrant: Quadrant,
+    pub purchase_amount: Money,
+    pub abc: AbcClass,
+    /// Service tier and entitlements.
+    pub service: TierRule,
+}
+
+/// What the population's results were computed against.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub customers: usize,
+    pub weights: Weights,
+    pub origin: ValuePoint,
+    /// Per indicator, the raw values at which each score starts.
+    pub thresholds: PerIndicator<Quintiles>,
+    /// Customers per quadrant, every quadrant listed.
+    pub quadrants: BTreeMap<Quadrant, usize>,
+    /// Customers per ABC class, every class listed.
+    pub abc: BTreeMap<AbcClass, usize>,
+}
+
+/// A segmented population, customers in input order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Segmentation {
+    pub customers: Vec<CustomerResult>,
+    pub summary: Summary,
+}
+
+/// Why one customer landed where it did, and what would move it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Explanation {
+    pub customer: String,
+    /// Raw indicators B11..B42.
+    pub indicators: PerIndicator<f64>,
+    pub scores: PerIndicator<u8>,
+    /// The population thresholds the scores came from.
+    pub thresholds: PerIndicator<Quintiles>,
+    pub weights: Weights,
+    pub value: ValuePoint,
+    pub origin: ValuePoint,
+    pub quadrant: Quadrant,
+    /// The smallest change of the current, then of the potential value that crosses its
+    /// origin line.
+    pub moves: [Move; 2],
+    pub purchase_amount: Money,
+    pub abc: AbcClass,
+    pub service: TierRule,
+}
+
+impl Segmentation {
+    /// The explanation of one customer, or `None` if it is not in the population.
+    pub fn explain(&self, customer: &str) -> Option<Explanation> {
+        let r = self.customers.iter().find(|r| r.customer == customer)?;
+        let s = &self.summary;
+        Some(Explanation {
+            customer: r.customer.clone(),
+            indicators: r.indicators,
+            scores: r.scores,
+            thresholds: s.thresholds,
+            weights: s.weights.clone(),
+            value: r.value,
+            origin: s.origin,
+            quadrant: r.quadrant,
+            moves: moves(r.value, s.origin),
+            purchase_amount: r.purchase_amount,
+            abc: r.abc,
+            service: r.service.clone(),
+        })
+    }
+}
+
+fn counts<K: Ord + Copy>(all: &[K], of: impl Iterator<Item = K>) -> BTreeMap<K, usize> {
+    let mut m: BTreeMap<K, usize> = all.iter().map(|&k| (k, 0)).collect();
+    for k in of {
+        *m.entry(k).or_default() += 1;
+    }
+    m
+}
+
+/// Segments a population with a configuration. Fails on an invalid configuration, an empty
+/// population, a repeated customer, or a customer's impossible figures (naming the customer).
+pub fn segment(
+    population: &[Member],
+    config: &SegmentationConfig,
+) -> Result<Segmentation, SegmentError> {
+    let weights = config.validate()?;
+    let mut seen = BTreeSet::new();
+    for m in population {
+        if !seen.insert(m.customer.as_str()) {
+            return Err(SegmentError::DuplicateCustomer(m.customer.clone()));
+        }
+    }
+    let indicators = population
+        .iter()
+        .map(|m| {
+            m.inputs
+                .indicators(&config.indicators)
+                .map_err(|error| SegmentError::Input {
+                    customer: m.customer.clone(),
+                    error,
+                })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let thresholds = PerIndicator::from_fn(|i: Indicator| {
+        let values: Vec<f64> = indicators.iter().map(|b| *b.get(i)).collect();
+        Quintiles::of(&values)
+    });
+    let scores: Vec<PerIndicator<u8>> = indicators
+        .iter()
+        .map(|b| b.map(|i, &x| thresholds.get(i).score(x)))
+        .collect();
+    let values: Vec<ValuePoint> = scores.iter().map(|s| value_of(s, &weights)).collect();
+    let origin = config
+        .origin
+        .resolve(&values)
+        .ok_or(SegmentError::EmptyPopulation)?;
+    let amounts: Vec<Money> = population.iter().map(|m| m.purchase_amount).collect();
+    let classes = abc_classes(&amounts, &config.abc);
+    let customers: Vec<CustomerResult> = population
+        .iter()
+        .zip(indicators)
+        .zip(scores)
+        .zip(values)
+        .zip(classes)
+        .map(|((((m, indicators), scores), value), abc)| {
+            let quadrant = Quadrant::of(value, origin);
+            CustomerResult {
+                customer: m.customer.clone(),
+                indicators,
+                scores,
+                value,
+                quadrant,
+                purchase_amount: m.purchase_amount,
+                abc,
+                service: config.tiers.tier_of(quadrant, abc),
+            }
+        })
+        .collect();
+    if customers.is_empty() {
+        // A fixed origin resolves without customers; there is still nothing to segment.
+        return Err(SegmentError::EmptyPopulation);
+    }
+    let summary = Summary {
+        customers: customers.len(),
+        weights,
+        origin,
+        thresholds,
+        quadrants: counts(Quadrant::ALL, customers.iter().map(|r| r.quadrant)),
+        abc: counts(AbcClass::ALL, customers.iter().map(|r| r.abc)),
+    };
+    Ok(Segmentation { customers, summary })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::segment::indicators::tests::{inputs, yuan};
+    use crate::segment::matrix::{Axis, Direction, OriginRule};
+    use rust_decimal::Decimal;
+
+    /// Raw figures; the company supplied 1,000,000 kWh and charged 100,000 yuan of
+    /// transmission fees; every customer owed its receivables 1,000 yuan unless shown.
+    #[rustfmt::skip]
+    const ROWS: [(&str, [i64; 11], f64, i64); 6] = [
+        //      kWh      same-per  fee     avg  max  paid  due   late recv  last-year  year-before  pf    purchase
+        ("C1", [200_000, 150_000, 18_000, 600, 1000, 1000, 1000,   0, 1000, 1_050_000, 1_000_000], 0.96,  150_000),
+        ("C2", [150_000, 160_000, 20_000, 800, 1000,  950, 1000,  50, 1000, 1_000_000, 1_000_000], 0.95,  120_000),
+        ("C3", [100_000,  40_000,  8_000, 500, 1000,    0,    0,   0,    0, 1_300_000, 1_000_000], 0.92,  120_000),
+        ("C4", [ 50_000,  30_000,  6_000, 900, 1000,  900, 1000, 100, 1000, 1_150_000, 1_000_000], 0.875,  80_000),
+        ("C5", [ 20_000,  20_000,  3_000, 700, 1000,  800, 1000, 600, 1000, 1_060_000, 1_000_000], 0.80,   20_000),
+        ("C6", [ 10_000,   5_000,  1_000,   0,    0, 1000, 1000, 250, 1000, 1_200_000, 1_000_000], 0.85,   10_000),
+    ];
+
+    fn population() -> Vec<Member> {
+        ROWS.iter()
+            .map(|&(id, f, pf, purchase)| {
+                let d = Decimal::from;
+                Member {
+                    customer: id.to_string(),
+                    inputs: IndicatorInputs {
+                        consumption_kwh: d(f[0]),
+                        same_period_last_year_kwh: d(f[1]),
+                        transmission_fees: yuan(f[2]),
+                        average_load_kw: d(f[3]),
+                        max_load_kw: d(f[4]),
+                        paid_3y: yuan(f[5]),
+                        due_3y: yuan(f[6]),
+                        late_fees_3y: yuan(f[7]),
+                        receivables_3y: yuan(f[8]),
+                        last_year_kwh: d(f[9]),
+                        year_before_kwh: d(f[10]),
+                        power_factor: pf,
+                        company_supply_kwh: d(1_000_000),
+                        company_transmission_fees: yuan(100_000),
+                    },
+                    purchase_amount: yuan(purchase),
+                }
+            })
+            .collect()
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-9
+    }
+
+    fn score_row(s: &PerIndicator<u8>) -> [u8; 8] {
+        [s.b11, s.b12, s.b21, s.b22, s.b31, s.b32, s.b41, s.b42]
+    }
+
+    /// By hand. Indicators (p1 0.80, p2 0.95, a 0.5, r 0.3, M 1,000,000 kWh):
+    ///
+    /// ```text
+    ///      B11  B12  B21  B22   B31   B32  B41    B42
+    /// C1   .20  .18  .6   1     1     1    .167   .05
+    /// C2   .15  .20  .8   1     .95   .9   0      0      (growth -10,000 kWh)
+    /// C3   .10  .08  .5   .8    1*    1*   1      .06    (* nothing due, no receivables)
+    /// C4   .05  .06  .9   .5    .9    .8   .5     .02
+    /// C5   .02  .03  .7   0     .8    0    .2     0      (pf at p1; late fees above a)
+    /// C6   .01  .01  0*   .333  1     .5   .667   .005   (* no load at all)
+    /// ```
+    ///
+    /// Scores, N = 6: distinct ranks 0..5 give ⌈5(2L+1)/12⌉ = 1 2 3 3 4 5; ties: two at the top
+    /// (L 4, E 2) 5; three at the top (L 3, E 3) ⌈45/12⌉ = 4; two at the bottom (E 2) 1, and
+    /// the next (L 2) 3.
+    ///
+    /// ```text
+    ///      B11 B12 B21 B22 B31 B32 B41 B42   current ×300                      potential
+    /// C1    5   4   3   5   4   5   2   4    77·5+33·4+36·3+54·5+9·4+21·5 = 1036  .6·2+.4·4 = 2.8
+    /// C2    4   5   4   5   3   3   1   1    977                                  1.0
+    /// C3    3   3   2   3   4   5   5   5    705                                  5.0
+    /// C4    3   3   5   3   2   3   3   3    753                                  3.0
+    /// C5    2   2   3   1   1   1   3   1    412                                  2.2
+    /// C6    1   1   1   2   4   2   4   3    332                                  3.6
+    /// ```
+    ///
+    /// (total weights ×300: 77 33 36 54 9 21.) Origin = mean = (4215/1800, 17.6/6) =
+    /// (2.3417, 2.9333): C1 (3.453, 2.8) and C2 (3.257, 1.0) maintain, C3 (2.35, 5.0) and
+    /// C4 (2.51, 3.0) VIP, C5 (1.373, 2.2) abandon, C6 (1.107, 3.6) growth.
+    /// ABC: C1 has nobody above → A; C2 and C3 tie with 1 above, 1/6 < 20 % → C; C4-C6 D.
+    /// Tiers by ABC: C1 1, C2 and C3 2, C4-C6 3.
+    #[test]
+    fn six_customers_end_to_end() {
+        let s = segment(&population(), &SegmentationConfig::default()).unwrap();
+        // id, scores, current value × 300, potential value, quadrant, ABC class, tier
+        type Row = (&'static str, [u8; 8], f64, f64, Quadrant, AbcClass, u8);
+        let expect: [Row; 6] = [
+            (
+                "C1",
+                [5, 4, 3, 5, 4, 5, 2, 4],
+                1036.0,
+                2.8,
+                Quadrant::Maintain,
+                AbcClass::A,
+                1,
+            ),
+            (
+                "C2",
+                [4, 5, 4, 5, 3, 3, 1, 1],
+                977.0,
+                1.0,
+                Quadrant::Maintain,
+                AbcClass::C,
+                2,
+            ),
+            (
+                "C3",
+                [3, 3, 2, 3, 4, 5, 5, 5],
+                705.0,
+                5.0,
+                Quadrant::Vip,
+                AbcClass::C,
+                2,
+            ),
+            (
+                "C4",
+                [3, 3, 5, 3, 2, 3, 3, 3],
+                753.0,
+                3.0,
+                Quadrant::Vip,
+                AbcClass::D,
+                3,
+            ),
+            (
+                "C5",
+                [2, 2, 3, 1, 1, 1, 3, 1],
+                412.0,
+                2.2,
+                Quadrant::Abandon,
+                AbcClass::D,
+                3,
+            ),
+            (
+                "C6",
+                [1, 1, 1, 2, 4, 2, 4, 3],
+                332.0,
+                3.6,
+                Quadrant::Growth,
+                AbcClass::D,
+                3,
+            ),
+        ];
+        for (r, (id, scores, cur300, pot, q, abc, tier)) in s.customers.iter().zip(expect) {
+            assert_eq!(r.customer, id);
+            assert_eq!(score_row(&r.scores), scores, "{id}");
+            assert!(close(r.value.current, cur300 / 300.0), "{id} {:?}", r.value);
+            assert!(close(r.value.potential, pot), "{id} {:?}", r.value);
+            assert_eq!((r.quadrant, r.abc, r.service.tier), (q, abc, tier), "{id}");
+        }
+        let c6 = &s.customers[5].indicators;
+        assert_eq!((c6.b21, c6.b31), (0.0, 1.0));
+        assert!(close(c6.b22, 1.0 / 3.0) && close(c6.b41, 2.0 / 3.0));
+
+        let sum = &s.summary;
+        assert_eq!(sum.customers, 6);
+        assert!(close(sum.origin.current, 4215.0 / 1800.0));
+        assert!(close(sum.origin.potential, 17.6 / 6.0));
+        let b11 = sum.thresholds.b11.starts;
+        assert_eq!(b11, [Some(0.02), Some(0.05), Some(0.15), Some(0.2)]);
+        assert_eq!(
+            sum.thresholds.b31.starts,
+            [Some(0.9), Some(0.95), Some(1.0), None],
+            "nobody scores 5 on B31: the three at 1 tie at 4"
+        );
+        let q: Vec<usize> = sum.quadrants.values().copied().collect();
+        assert_eq!(q, [2, 1, 2, 1], "vip, growth, maintain, abandon");
+        let abc: Vec<usize> = sum.abc.values().copied().collect();
+        assert_eq!(abc, [1, 0, 2, 3]);
+
+        // serde_json parses floats to within an ulp, so compare the exact parts.
+        let json = serde_json::to_string(&s).unwrap();
+        let back: Segmentation = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.summary.quadrants, sum.quadrants);
+        for (a, b) in back.customers.iter().zip(&s.customers) {
+            assert_eq!(
+                (&a.customer, a.scores, a.quadrant),
+                (&b.customer, b.scores, b.quadrant)
+            );
+            assert_eq!(
+                (a.purchase_amount, a.abc, &a.service),
+                (b.purchase_amount, b.abc, &b.service)
+            );
+        }
+    }
+
+    #[test]
+    fn explanations_say_what_would_move_a_customer() {
+        let s = segment(&population(), &SegmentationConfig::default()).unwrap();
+        let e = s.explain("C3").unwrap();
+        assert_eq!((e.quadrant, e.abc), (Quadrant::Vip, AbcClass::C));
+        assert_eq!(e.scores.b41, 5);
+        assert_eq!(e.thresholds, s.summary.thresholds);
+        assert!(close(e.weights.total.b11, 7.7 / 30.0));
+        // C3 is barely above the mean current value: 705/300 - 4215/1800 = 15/1800.
+        let [c, p] = e.moves;
+        assert_eq!(
+            (c.axis, c.direction, c.to),
+            (Axis::Current, Direction::Down, Quadrant::Growth)
+        );
+        assert!(close(c.by, 15.0 / 1800.0), "{}", c.by);
+        assert_eq!((p.direction, p.to), (Direction::Down, Quadrant::Maintain));
+        assert!(close(p.by, 5.0 - 17.6 / 6.0));
+        assert!(s.explain("nobody").is_none());
+    }
+
+    #[test]
+    fn a_fixed_origin_applies() {
+        let config = SegmentationConfig {
+            origin: OriginRule::Fixed(ValuePoint {
+                current: 2.2,
+                potential: 1.1,
+            }),
+            ..SegmentationConfig::default()
+        };
+        let s = segment(&population(), &config).unwrap();
+        let q: Vec<Quadrant> = s.customers.iter().map(|r| r.quadrant).collect();
+        use Quadrant::*;
+        assert_eq!(q, [Vip, Maintain, Vip, Vip, Growth, Growth]);
+    }
+
+    #[test]
+    fn bad_populations_are_errors() {
+        let c = SegmentationConfig::default();
+        assert_eq!(segment(&[], &c).unwrap_err(), SegmentError::EmptyPopulation);
+        let fixed = SegmentationConfig {
+            origin: OriginRule::Fixed(ValuePoint {
+                current: 1.0,
+                potential: 1.0,
+            }),
+            ..c.clone()
+        };
+        assert_eq!(
+            segment(&[], &fixed).unwrap_err(),
+            SegmentError::EmptyPopulation
+        );
+        let mut p = population();
+        p[4].customer = "C2".into();
+        assert_eq!(
+            segment(&p, &c).unwrap_err(),
+            SegmentError::DuplicateCustomer("C2".into())
+        );
+        let mut p = population();
+        p[3].inputs.power_factor = 1.5;
+        let e = segment(&p, &c).unwrap_err();
+        assert!(
+            e.to_string().starts_with("customer C4: power_factor"),
+            "{e}"
+        );
+        let one = [Member {
+            customer: "solo".into(),
+            inputs: inputs(),
+            purchase_amount: yuan(1),
+        }];
+        let s = segment(&one, &c).unwrap();
+        assert_eq!(
+            score_row(&s.customers[0].scores),
+            [3; 8],
+            "alone is average"
+        );
+        assert_eq!(
+            s.customers[0].quadrant,
+            Quadrant::Vip,
+            "it sits on the origin"
+        );
+        assert_eq!(s.customers[0].abc, AbcClass::A);
+    }
+}
