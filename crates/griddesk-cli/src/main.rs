@@ -95,6 +95,20 @@ enum Command {
         /// The company's service commitments (TOML; see data/sla.toml). Default: D2's.
         #[arg(long, env = "GRIDDESK_SLA_CONFIG")]
         sla_config: Option<PathBuf>,
+        /// SMS gateway webhook (POST JSON with an Idempotency-Key header). Default: SMS go to
+        /// the notification log file in the data directory.
+        #[arg(long, env = "GRIDDESK_SMS_WEBHOOK")]
+        sms_webhook: Option<String>,
+        /// SMTP relay for e-mail notices, smtp://host[:port]. Default: the SMS channel.
+        #[arg(long, env = "GRIDDESK_SMTP_URL")]
+        smtp: Option<String>,
+        /// Sender address of e-mail notices.
+        #[arg(
+            long,
+            env = "GRIDDESK_MAIL_FROM",
+            default_value = "95598@griddesk.invalid"
+        )]
+        mail_from: String,
         #[command(flatten)]
         storage: Storage,
     },
@@ -304,6 +318,9 @@ async fn main() -> Result<()> {
             demo,
             demo_customers,
             sla_config,
+            sms_webhook,
+            smtp,
+            mail_from,
             storage,
         } => {
             let mut config = griddesk_server::ServerConfig::default();
@@ -329,14 +346,18 @@ async fn main() -> Result<()> {
             let notification_log = storage.data_dir.join("notifications.log");
             std::fs::create_dir_all(&storage.data_dir)
                 .with_context(|| format!("creating {}", storage.data_dir.display()))?;
-            let state = griddesk_server::AppState::new(
-                store.clone(),
-                Arc::new(lake),
-                config,
-                Arc::new(griddesk_server::notify::LogFileNotifier::new(
-                    notification_log.clone(),
-                )),
-            );
+            use griddesk_server::notify::{
+                LogFileNotifier, Notifier, SmtpNotifier, WebhookNotifier,
+            };
+            let sms: Arc<dyn Notifier> = match &sms_webhook {
+                Some(url) => Arc::new(WebhookNotifier::new(url.clone())?),
+                None => Arc::new(LogFileNotifier::new(notification_log.clone())),
+            };
+            let mut state =
+                griddesk_server::AppState::new(store.clone(), Arc::new(lake), config, sms);
+            if let Some(url) = &smtp {
+                state = state.with_mailer(Arc::new(SmtpNotifier::new(url, &mail_from)?));
+            }
             let listener = tokio::net::TcpListener::bind(&addr)
                 .await
                 .with_context(|| format!("binding {addr}"))?;
@@ -347,9 +368,11 @@ async fn main() -> Result<()> {
                 store.backend(),
                 lake_dir.display()
             );
+            let sms_to = sms_webhook
+                .clone()
+                .unwrap_or_else(|| notification_log.display().to_string());
             println!(
-                "customer self-service: {url}/portal  (one-time codes go to {})",
-                notification_log.display()
+                "customer self-service: {url}/portal  (SMS, one-time codes and outage notices go to {sms_to})"
             );
             if !logins.is_empty() {
                 println!("Demo logins at {url}/login (password {DEMO_PASSWORD}):");

@@ -20,6 +20,25 @@ pub fn phone(p: &PhoneNumber) -> String {
     format!("{}****{}", &s[..head], &s[s.len() - 4..])
 }
 
+/// wang.li@example.com -> w***@example.com; anything that is not an address -> ***.
+pub fn email(e: &str) -> String {
+    match e.split_once('@') {
+        Some((user, domain)) if !user.is_empty() => {
+            let first: String = user.chars().take(1).collect();
+            format!("{first}***@{domain}")
+        }
+        _ => "***".to_owned(),
+    }
+}
+
+/// A phone number or e-mail address, whichever it is.
+pub fn recipient(r: &str) -> String {
+    match PhoneNumber::parse(r) {
+        Ok(p) => phone(&p),
+        Err(_) => email(r),
+    }
+}
+
 /// 11010519491231002X -> 110***********002X
 pub fn id_number(id: &IdNumber) -> String {
     let s = id.as_str();
@@ -57,6 +76,13 @@ pub fn bank_account(acct: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn recipients_are_masked_as_phone_or_address() {
+        assert_eq!(recipient("13812341234"), "138****1234");
+        assert_eq!(recipient("wang.li@example.com"), "w***@example.com");
+        assert_eq!(recipient("@x"), "***");
+    }
 
     #[test]
     fn masks() {

@@ -648,6 +648,7 @@ pub async fn issue_code(state: &AppState, raw_no: &str, addr: &str) -> Result<()
         })
         .await?;
     let n = Notification {
+        key: format!("otp-{}", crate::auth::random_secret()),
         at: now.to_string(),
         channel: "sms",
         to: mobile.to_string(),

@@ -959,6 +959,7 @@ async fn send_notice(
         return Ok(());
     };
     let n = crate::notify::Notification {
+        key: format!("order-{}-{}", o.id, now.as_microsecond()),
         at: now.to_string(),
         channel: "sms",
         to: phone.to_string(),

@@ -22,7 +22,9 @@ use griddesk_domain::outage::{
     NoticePolicy, OutageAction, OutageKind, OutageScope, OutageStatus, step,
 };
 use griddesk_domain::values::{Code, CustomerNo};
-use griddesk_store::outage::{NewOutage, Outage, OutageEvent, OutageStep, OutageUpdate};
+use griddesk_store::outage::{
+    NewOutage, Outage, OutageEvent, OutageStep, OutageUpdate, StepNotices,
+};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -406,11 +408,13 @@ pub async fn take_outage_step(
         detail: e.to_string(),
     })?;
     let now = time::now();
+    let restored_at = (status == OutageStatus::Restored).then_some(now);
     let s = OutageStep {
+        notify: step_notices(state, &o, status, eta.or(o.eta), restored_at, now),
         expected_version: expected,
         status,
         eta: eta.or(o.eta),
-        restored_at: (status == OutageStatus::Restored).then_some(now),
+        restored_at,
         event: OutageEvent {
             at: now,
             actor: actor.audit_id(),
@@ -445,6 +449,257 @@ pub async fn take_outage_step(
     );
     state.store.append_audit(&audit).await?;
     Ok(n)
+}
+
+/// What a step tells customers (D3): the text for SMS and e-mail to every affected customer,
+/// and for key and important customers a personal notice (due the personal lead time before
+/// an announced outage, at once for a fault) or, after restoration, a callback at the first
+/// daytime hour.
+fn step_notices(
+    state: &AppState,
+    o: &Outage,
+    to: OutageStatus,
+    eta: Option<Timestamp>,
+    restored_at: Option<Timestamp>,
+    now: Timestamp,
+) -> Option<StepNotices> {
+    use griddesk_domain::notice::{NoticeChannel, NoticePurpose, OutageFacts, TaskKind, compose};
+    let purpose = griddesk_domain::notice::purpose_of_step(o.kind, to)?;
+    let policy = &state.config.notice;
+    let facts = OutageFacts {
+        company: &state.config.company_name,
+        kind: o.kind,
+        title: &o.title,
+        cause: &o.cause,
+        start: o.start,
+        eta,
+        restored_at,
+    };
+    let task = match purpose {
+        NoticePurpose::Announced => {
+            let due = o.start - jiff::SignedDuration::from_hours(policy.personal_notice_hours);
+            (TaskKind::PersonalNotice, due.max(now))
+        }
+        NoticePurpose::Fault => (TaskKind::PersonalNotice, now),
+        NoticePurpose::Restored => {
+            let tz = time::shanghai();
+            let local = now.to_zoned(tz.clone()).datetime();
+            let due = policy
+                .callback_time(local)
+                .to_zoned(tz.clone())
+                .map_or(now, |z| z.timestamp());
+            (TaskKind::Callback, due)
+        }
+    };
+    Some(StepNotices {
+        purpose,
+        body: compose(purpose, &facts, time::shanghai()),
+        channels: vec![NoticeChannel::Sms, NoticeChannel::Email],
+        task: Some(task),
+    })
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NoticeCountView {
+    pub purpose: Label,
+    pub channel: Label,
+    pub status: Label,
+    pub count: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NoticeView {
+    pub customer_no: String,
+    pub purpose: Label,
+    pub channel: Label,
+    /// Masked (D12).
+    pub recipient: String,
+    pub status: Label,
+    pub attempts: u32,
+    pub sent_at: Option<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OutageTaskView {
+    pub id: i64,
+    pub outage_id: i64,
+    pub kind: Label,
+    pub customer_no: String,
+    pub customer_name: String,
+    /// The customer manager's login.
+    pub assignee: Option<String>,
+    pub due: String,
+    pub done_at: Option<String>,
+    pub done_by: Option<String>,
+    pub method: Option<Label>,
+    /// Who at the customer acknowledged.
+    pub acknowledged_by: Option<String>,
+    pub note: Option<String>,
+}
+
+pub fn task_view(t: &griddesk_store::notice::OutageTask) -> OutageTaskView {
+    OutageTaskView {
+        id: t.id,
+        outage_id: t.outage_id,
+        kind: Label::of(t.kind),
+        customer_no: t.customer_no.to_string(),
+        customer_name: t.customer_name.clone(),
+        assignee: t.assignee.clone(),
+        due: rfc(t.due),
+        done_at: t.done.as_ref().map(|d| rfc(d.at)),
+        done_by: t.done.as_ref().map(|d| d.by.clone()),
+        method: t.done.as_ref().map(|d| Label::of(d.method)),
+        acknowledged_by: t.done.as_ref().and_then(|d| d.acknowledged_by.clone()),
+        note: t.done.as_ref().and_then(|d| d.note.clone()),
+    }
+}
+
+/// An outage's notices: counts per purpose, channel and state, the recipients (failures
+/// first), and the personal notices and callbacks.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OutageNoticesView {
+    pub counts: Vec<NoticeCountView>,
+    pub recipients: Vec<NoticeView>,
+    pub tasks: Vec<OutageTaskView>,
+}
+
+pub async fn notices_view(state: &AppState, id: i64) -> Result<OutageNoticesView, ApiError> {
+    load(state, id).await?;
+    let counts = state.store.notice_counts(id).await?;
+    let rows = state.store.notices(id, 200).await?;
+    let tasks = state.store.outage_tasks(id).await?;
+    Ok(OutageNoticesView {
+        counts: counts
+            .iter()
+            .map(|c| NoticeCountView {
+                purpose: Label::of(c.purpose),
+                channel: Label::of(c.channel),
+                status: Label::of(c.status),
+                count: c.count,
+            })
+            .collect(),
+        recipients: rows
+            .iter()
+            .map(|r| NoticeView {
+                customer_no: r.customer_no.to_string(),
+                purpose: Label::of(r.purpose),
+                channel: Label::of(r.channel),
+                recipient: griddesk_domain::mask::recipient(&r.recipient),
+                status: Label::of(r.status),
+                attempts: r.attempts,
+                sent_at: r.sent_at.map(rfc),
+                error: r.error.clone(),
+            })
+            .collect(),
+        tasks: tasks.iter().map(task_view).collect(),
+    })
+}
+
+/// Notification status of an outage: how many messages are pending, sent or failed, to whom
+/// (masked), and the personal notices and callbacks to key customers.
+#[utoipa::path(
+    get, path = "/api/v1/outages/{id}/notices", tag = TAG_OUTAGES,
+    params(("id" = i64, Path, description = "Outage id")),
+    responses(
+        (status = 200, description = "Notices of the outage", body = OutageNoticesView),
+        (status = 404, description = "No such outage", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn outage_notices(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<OutageNoticesView>, ApiError> {
+    Ok(Json(notices_view(&state, id).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct TaskListParams {
+    /// Only the caller's own (as customer manager).
+    pub mine: Option<bool>,
+}
+
+/// Open personal notices and callbacks, earliest due first.
+#[utoipa::path(
+    get, path = "/api/v1/outage-tasks", tag = TAG_OUTAGES,
+    params(TaskListParams),
+    responses((status = 200, description = "Open tasks", body = Vec<OutageTaskView>))
+)]
+pub async fn list_outage_tasks(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(p): ApiQuery<TaskListParams>,
+) -> Result<Json<Vec<OutageTaskView>>, ApiError> {
+    let login = auth.actor.staff_login().map(|l| l.as_str().to_owned());
+    let mine = if p.mine.unwrap_or(false) { login } else { None };
+    let list = state.store.open_outage_tasks(mine.as_deref(), 500).await?;
+    Ok(Json(list.iter().map(task_view).collect()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TaskDoneRequest {
+    /// phone, sms, written or visit.
+    pub method: String,
+    /// Who at the customer acknowledged, if someone did.
+    pub acknowledged_by: Option<String>,
+    pub note: Option<String>,
+}
+
+/// Records a personal notice or callback as made: who (the caller), how, when (now), and who
+/// at the customer acknowledged. A task is done once; a second record is 409.
+pub async fn complete_task(
+    state: &AppState,
+    actor: &griddesk_domain::access::Actor,
+    id: i64,
+    r: &TaskDoneRequest,
+) -> Result<griddesk_store::notice::OutageTask, ApiError> {
+    use griddesk_store::notice::{TaskDone, TaskUpdate};
+    let opt = |field, v: Option<&str>, max| {
+        v.map(|n| text(field, n, max, false))
+            .transpose()
+            .map(|t| t.filter(|t| !t.is_empty()))
+    };
+    let done = TaskDone {
+        at: time::now(),
+        by: actor.audit_id(),
+        method: griddesk_domain::notice::ContactMethod::parse(&r.method)
+            .map_err(|e| ApiError::invalid("method", e.reason))?,
+        acknowledged_by: opt("acknowledged_by", r.acknowledged_by.as_deref(), 100)?,
+        note: opt("note", r.note.as_deref(), 1000)?,
+    };
+    match state.store.complete_outage_task(id, &done).await? {
+        TaskUpdate::Done(t) => Ok(t),
+        TaskUpdate::AlreadyDone(_) => Err(ApiError::Unprocessable {
+            field: "id",
+            detail: "this task was already recorded as done".into(),
+        }),
+        TaskUpdate::NotFound => Err(ApiError::NotFound {
+            field: "id",
+            value: id.to_string(),
+        }),
+    }
+}
+
+/// Records a personal notice or callback as made.
+#[utoipa::path(
+    post, path = "/api/v1/outage-tasks/{id}/done", tag = TAG_OUTAGES,
+    params(("id" = i64, Path, description = "Task id")),
+    request_body = TaskDoneRequest,
+    responses(
+        (status = 200, description = "The task, done", body = OutageTaskView),
+        (status = 404, description = "No such task", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Already done", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn outage_task_done(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(r): ApiJson<TaskDoneRequest>,
+) -> Result<Json<OutageTaskView>, ApiError> {
+    Ok(Json(task_view(
+        &complete_task(&state, &auth.actor, id, &r).await?,
+    )))
 }
 
 /// Fault inference at intake (D3): when this repair call makes enough calls from one area (or

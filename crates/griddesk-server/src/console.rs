@@ -73,6 +73,7 @@ fn register<R: Registry>(r: R) -> R {
         .post("/console/outages", outages::create)
         .get("/console/outages/{id}", outages::outage)
         .post("/console/outages/{id}/actions", outages::post_action)
+        .post("/console/outage-tasks/{id}/done", outages::post_task_done)
         .get("/console/knowledge", knowledge::list)
         .get("/console/knowledge/suggest", knowledge::suggest)
         .get("/console/knowledge/new", knowledge::new_page)

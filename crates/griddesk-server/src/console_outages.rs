@@ -142,6 +142,7 @@ pub async fn outage(
         .await
         .map_err(|e| f(e.into()))?;
     let v = outage_view(&o, &events, &state.config.notice);
+    let notices = api_outages::notices_view(&state, id).await.map_err(&f)?;
     let actions: Vec<OutageAction> = OutageAction::ALL
         .iter()
         .copied()
@@ -186,8 +187,94 @@ pub async fn outage(
                 ul.mono #outage-customers { @for n in &customers { li { a href=(format!("/console/customers/{n}")) { (n) } } } }
             }
         }
+        (notices_card(&ctx, &notices))
+        (tasks_card(&ctx, &notices))
     };
     Ok(page(&ctx, &v.title, false, body))
+}
+
+fn notices_card(ctx: &Ctx, n: &api_outages::OutageNoticesView) -> Markup {
+    let failed: Vec<_> = n
+        .recipients
+        .iter()
+        .filter(|r| r.status.code == "failed")
+        .collect();
+    html! {
+        section.card #outage-notices { h2 { (ctx.t(T::OutageNotices)) }
+            @if n.counts.is_empty() { p.muted { (ctx.t(T::OutageNoNotices)) } } @else {
+                table.table { tbody { @for c in &n.counts { tr data-status=(c.status.code) {
+                    td { (label(ctx, &c.purpose)) } td { (label(ctx, &c.channel)) }
+                    td { (label(ctx, &c.status)) } td.num { (c.count) }
+                } } } }
+            }
+            @if !failed.is_empty() {
+                h3 { (ctx.t(T::OutageFailedNotices)) }
+                table.table { tbody { @for r in &failed { tr {
+                    td.mono { a href=(format!("/console/customers/{}", r.customer_no)) { (r.customer_no) } }
+                    td.mono { (r.recipient) } td { (r.attempts) } td { (r.error.clone().unwrap_or_default()) }
+                } } } }
+            }
+        }
+    }
+}
+
+fn tasks_card(ctx: &Ctx, n: &api_outages::OutageNoticesView) -> Markup {
+    use griddesk_domain::notice::ContactMethod;
+    if n.tasks.is_empty() {
+        return html! {};
+    }
+    html! {
+        section.card #outage-tasks { h2 { (ctx.t(T::OutageTasks)) }
+            table.table { tbody { @for t in &n.tasks { tr data-task=(t.id) {
+                td { (label(ctx, &t.kind)) }
+                td { a href=(format!("/console/customers/{}", t.customer_no)) { (t.customer_name) } }
+                td.mono { (ctx.t(T::TaskDue)) " " (minute(&t.due)) }
+                @if let Some(at) = &t.done_at {
+                    td.mono { (ctx.t(T::TaskDoneAt)) " " (minute(at)) }
+                    td { (t.method.as_ref().map(|m| label(ctx, m)).unwrap_or_default()) }
+                    td { (t.acknowledged_by.clone().unwrap_or_default()) }
+                } @else if ctx.may(Permission::OrderWrite) {
+                    td colspan="3" {
+                        form.action-form method="post" action=(format!("/console/outage-tasks/{}/done", t.id)) {
+                            input type="hidden" name="csrf" value=(ctx.csrf());
+                            select name="method" { @for m in ContactMethod::ALL { option value=(m.code()) { (m.label(ctx.lang)) } } }
+                            input type="text" name="acknowledged_by" maxlength="100" placeholder=(ctx.t(T::TaskAcknowledged));
+                            input type="text" name="note" maxlength="1000" placeholder=(ctx.t(T::Note));
+                            button.btn type="submit" { (ctx.t(T::TaskRecord)) }
+                        }
+                    }
+                }
+            } } } }
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TaskDoneForm {
+    method: String,
+    acknowledged_by: Option<String>,
+    note: Option<String>,
+}
+
+/// POST /console/outage-tasks/{id}/done
+pub async fn post_task_done(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    path: Result<Path<i64>, PathRejection>,
+    Form(form): Form<TaskDoneForm>,
+) -> Result<Response, ConsoleError> {
+    let f = fail(&ctx);
+    let id = path_id(&ctx, path)?;
+    let auth = auth_of(&ctx)?;
+    let r = api_outages::TaskDoneRequest {
+        method: form.method,
+        acknowledged_by: form.acknowledged_by,
+        note: form.note,
+    };
+    let t = api_outages::complete_task(&state, &auth.actor, id, &r)
+        .await
+        .map_err(&f)?;
+    Ok(Redirect::to(&format!("/console/outages/{}", t.outage_id)).into_response())
 }
 
 #[derive(Debug, Deserialize)]

@@ -254,6 +254,14 @@ texts! {
     OutageCodes => "设备编码或户号（逗号分隔）", "Device codes or customer numbers (comma-separated)";
     OutageAffected => "影响客户", "Customers reached";
     OutageStart => "停电时间", "Off from";
+    OutageNotices => "通知发送情况", "Notification status";
+    OutageNoNotices => "尚未发送通知", "No notices queued yet";
+    OutageFailedNotices => "发送失败", "Failed deliveries";
+    OutageTasks => "重要客户专人告知与回访", "Personal notices and callbacks";
+    TaskDue => "应完成", "Due";
+    TaskDoneAt => "完成时间", "Done at";
+    TaskAcknowledged => "客户确认人", "Acknowledged by";
+    TaskRecord => "记录完成", "Record as done";
     ScopeAreas => "台区", "Transformer areas";
     ScopeFeeders => "线路", "Feeders";
     ScopeSubstation => "变电站", "Substation";

@@ -23,6 +23,7 @@ mod i18n;
 pub mod metrics;
 pub mod model;
 pub mod notify;
+pub mod outbox;
 pub mod plate;
 pub mod policy;
 pub mod rules;
@@ -66,6 +67,10 @@ pub struct ServerConfig {
     pub notice: griddesk_domain::outage::NoticePolicy,
     /// How many repair calls in how long point to an outage (D3).
     pub inference: griddesk_domain::outage::InferencePolicy,
+    /// Retries and backoff of the notification outbox.
+    pub retry: griddesk_domain::notice::RetryPolicy,
+    /// How often the outbox dispatcher runs; `None` leaves dispatching to the caller (tests).
+    pub dispatch_every: Option<std::time::Duration>,
 }
 
 impl Default for ServerConfig {
@@ -78,6 +83,8 @@ impl Default for ServerConfig {
             rules: rules::ServiceRules::standard().expect("the shipped SLA rules are valid"),
             notice: griddesk_domain::outage::NoticePolicy::default(),
             inference: griddesk_domain::outage::InferencePolicy::default(),
+            retry: griddesk_domain::notice::RetryPolicy::default(),
+            dispatch_every: Some(std::time::Duration::from_secs(5)),
         }
     }
 }
@@ -88,8 +95,10 @@ pub struct AppState {
     pub store: Arc<dyn griddesk_store::Store>,
     pub lake: Arc<griddesk_lake::Lake>,
     pub config: Arc<ServerConfig>,
-    /// Delivers messages to customers (one-time codes).
+    /// Delivers SMS to customers (one-time codes, outage notices).
     pub notifier: Arc<dyn notify::Notifier>,
+    /// Delivers e-mail (outage notices to contacts with an address); by default the SMS channel.
+    pub mailer: Arc<dyn notify::Notifier>,
     pub orgs: Arc<scope::OrgCache>,
     pub throttle: Arc<scope::AddrThrottle>,
     /// This server instance among several on one database (holder of background-job leases).
@@ -107,11 +116,18 @@ impl AppState {
             store,
             lake,
             config: Arc::new(config),
+            mailer: notifier.clone(),
             notifier,
             orgs: Arc::default(),
             throttle: Arc::default(),
             instance: Arc::from(auth::random_secret().get(..16).unwrap_or("instance")),
         }
+    }
+
+    /// Sends e-mail through `mailer` instead of the SMS channel.
+    pub fn with_mailer(mut self, mailer: Arc<dyn notify::Notifier>) -> Self {
+        self.mailer = mailer;
+        self
     }
 }
 
@@ -283,6 +299,9 @@ fn api_router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(api_outages::get_outage))
         .routes(routes!(api_outages::outage_action))
+        .routes(routes!(api_outages::outage_notices))
+        .routes(routes!(api_outages::list_outage_tasks))
+        .routes(routes!(api_outages::outage_task_done))
         .routes(routes!(api_outages::outages_at_customer))
         .routes(routes!(api_outages::reliability))
         .routes(routes!(api_outages::disconnect))
@@ -434,6 +453,9 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     api_orders::spawn_sweeper(state.clone(), std::time::Duration::from_secs(30));
+    if let Some(every) = state.config.dispatch_every {
+        outbox::spawn_dispatcher(state.clone(), every);
+    }
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),

@@ -71,6 +71,11 @@ coded!(
     griddesk_domain::outage::OutageStatus,
     griddesk_domain::outage::OutageAction,
     griddesk_domain::outage::LateNotice,
+    griddesk_domain::notice::NoticePurpose,
+    griddesk_domain::notice::NoticeChannel,
+    griddesk_domain::notice::DeliveryStatus,
+    griddesk_domain::notice::TaskKind,
+    griddesk_domain::notice::ContactMethod,
 );
 
 impl Label {

@@ -1,14 +1,22 @@
-//! Messages to customers (one-time codes now; outage notices later). A [`Notifier`] delivers
-//! them: the demo and development default appends to a notification log file, the stand-in for an
-//! SMS gateway; tests keep them in memory.
+//! Channels that deliver messages to customers: one-time codes directly, outage notices through
+//! the outbox ([`crate::outbox`]). A [`Notifier`] is one channel: a notification log file (the
+//! demo and development default, the stand-in for an SMS gateway), a webhook (an SMS gateway's
+//! HTTP API), SMTP e-mail (lettre), or memory (tests).
+//!
+//! Every message carries a stable idempotency key. The outbox sends a message again under the
+//! same key when a dispatcher died before recording the outcome, so channels pass the key on
+//! (`Idempotency-Key` header, `Message-ID`) or, for the log file, skip a key already written.
 
 use serde::Serialize;
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
 /// One message to one recipient.
 #[derive(Clone, Serialize)]
 pub struct Notification {
+    /// The same on every attempt of one message.
+    pub key: String,
     /// RFC 3339, UTC.
     pub at: String,
     /// "sms", "email".
@@ -30,27 +38,67 @@ impl std::fmt::Debug for Notification {
 }
 
 #[derive(Debug, thiserror::Error)]
-#[error("notification not delivered: {0}")]
-pub struct NotifyError(pub String);
+#[error("notification not delivered: {message}")]
+pub struct NotifyError {
+    pub message: String,
+    /// Trying again cannot help (the number or address was refused).
+    pub permanent: bool,
+}
+
+impl NotifyError {
+    /// A failure worth retrying (the channel is down, busy or slow).
+    pub fn retry(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            permanent: false,
+        }
+    }
+    pub fn permanent(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            permanent: true,
+        }
+    }
+}
 
 #[async_trait::async_trait]
 pub trait Notifier: Send + Sync {
     async fn send(&self, n: &Notification) -> Result<(), NotifyError>;
 }
 
-/// Appends each notification as one JSON line to a file (the demo's "SMS gateway").
+/// Appends each notification as one JSON line to a file (the demo's "SMS gateway"). A key
+/// already in the file is not written again, so the outbox's resend after a crash leaves one
+/// line per message.
 #[derive(Debug)]
 pub struct LogFileNotifier {
     path: PathBuf,
-    lock: tokio::sync::Mutex<()>,
+    /// Keys in the file, read from it on the first send.
+    seen: tokio::sync::Mutex<Option<HashSet<String>>>,
 }
 
 impl LogFileNotifier {
     pub fn new(path: PathBuf) -> Self {
         Self {
             path,
-            lock: tokio::sync::Mutex::new(()),
+            seen: tokio::sync::Mutex::new(None),
         }
+    }
+
+    async fn keys_in_file(&self) -> Result<HashSet<String>, NotifyError> {
+        #[derive(serde::Deserialize)]
+        struct Keyed {
+            key: Option<String>,
+        }
+        let text = match tokio::fs::read_to_string(&self.path).await {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(NotifyError::retry(format!("{}: {e}", self.path.display()))),
+        };
+        // A torn last line (a crash mid-write) is skipped, not fatal.
+        Ok(text
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Keyed>(l).ok()?.key)
+            .collect())
     }
 }
 
@@ -58,18 +106,136 @@ impl LogFileNotifier {
 impl Notifier for LogFileNotifier {
     async fn send(&self, n: &Notification) -> Result<(), NotifyError> {
         use tokio::io::AsyncWriteExt;
-        let mut line = serde_json::to_string(n).map_err(|e| NotifyError(e.to_string()))?;
+        let mut line = serde_json::to_string(n).map_err(|e| NotifyError::retry(e.to_string()))?;
         line.push('\n');
-        let _guard = self.lock.lock().await;
+        let mut seen = self.seen.lock().await;
+        if seen.is_none() {
+            *seen = Some(self.keys_in_file().await?);
+        }
+        let seen = seen.get_or_insert_default();
+        if seen.contains(&n.key) {
+            return Ok(());
+        }
         let mut f = tokio::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(&self.path)
             .await
-            .map_err(|e| NotifyError(format!("{}: {e}", self.path.display())))?;
+            .map_err(|e| NotifyError::retry(format!("{}: {e}", self.path.display())))?;
         f.write_all(line.as_bytes())
             .await
-            .map_err(|e| NotifyError(e.to_string()))
+            .map_err(|e| NotifyError::retry(e.to_string()))?;
+        seen.insert(n.key.clone());
+        Ok(())
+    }
+}
+
+/// POSTs each notification as JSON to an SMS gateway, with the key in `Idempotency-Key`.
+/// 2xx is delivered; 4xx other than 408 and 429 is a refusal for good; anything else (5xx,
+/// timeouts, refused connections) is retried by the outbox.
+#[derive(Debug, Clone)]
+pub struct WebhookNotifier {
+    url: String,
+    client: reqwest::Client,
+}
+
+impl WebhookNotifier {
+    pub fn new(url: impl Into<String>) -> Result<Self, NotifyError> {
+        let client = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(10))
+            .build()
+            .map_err(|e| NotifyError::permanent(e.to_string()))?;
+        Ok(Self {
+            url: url.into(),
+            client,
+        })
+    }
+}
+
+#[async_trait::async_trait]
+impl Notifier for WebhookNotifier {
+    async fn send(&self, n: &Notification) -> Result<(), NotifyError> {
+        let r = self
+            .client
+            .post(&self.url)
+            .header("Idempotency-Key", &n.key)
+            .json(n)
+            .send()
+            .await
+            .map_err(|e| NotifyError::retry(format!("webhook: {e}")))?;
+        let status = r.status();
+        if status.is_success() {
+            Ok(())
+        } else if status.is_client_error() && status != 408 && status != 429 {
+            Err(NotifyError::permanent(format!("webhook answered {status}")))
+        } else {
+            Err(NotifyError::retry(format!("webhook answered {status}")))
+        }
+    }
+}
+
+/// Sends e-mail over plain SMTP to the company's relay, `Message-ID` derived from the key so the
+/// relay and mail clients can drop a resend.
+pub struct SmtpNotifier {
+    transport: lettre::AsyncSmtpTransport<lettre::Tokio1Executor>,
+    from: lettre::message::Mailbox,
+}
+
+impl std::fmt::Debug for SmtpNotifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpNotifier")
+            .field("from", &self.from)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SmtpNotifier {
+    /// `url` is `smtp://host[:port]` (port 25 by default); `from` an address.
+    pub fn new(url: &str, from: &str) -> Result<Self, NotifyError> {
+        let rest = url.strip_prefix("smtp://").ok_or_else(|| {
+            NotifyError::permanent(format!("SMTP URL must start with smtp://: {url}"))
+        })?;
+        let (host, port) = match rest.trim_end_matches('/').rsplit_once(':') {
+            Some((h, p)) => (
+                h,
+                p.parse::<u16>()
+                    .map_err(|_| NotifyError::permanent(format!("bad SMTP port in {url}")))?,
+            ),
+            None => (rest.trim_end_matches('/'), 25),
+        };
+        let from = from
+            .parse()
+            .map_err(|e| NotifyError::permanent(format!("sender {from:?}: {e}")))?;
+        let transport =
+            lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::builder_dangerous(host)
+                .port(port)
+                .timeout(Some(std::time::Duration::from_secs(15)))
+                .build();
+        Ok(Self { transport, from })
+    }
+}
+
+#[async_trait::async_trait]
+impl Notifier for SmtpNotifier {
+    async fn send(&self, n: &Notification) -> Result<(), NotifyError> {
+        use lettre::AsyncTransport;
+        let to =
+            n.to.parse()
+                .map_err(|e| NotifyError::permanent(format!("recipient: {e}")))?;
+        let subject: String = n.text.chars().take(30).collect();
+        let m = lettre::Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(subject)
+            .message_id(Some(format!("<{}@griddesk>", n.key)))
+            .header(lettre::message::header::ContentType::TEXT_PLAIN)
+            .body(n.text.clone())
+            .map_err(|e| NotifyError::permanent(e.to_string()))?;
+        match self.transport.send(m).await {
+            Ok(_) => Ok(()),
+            Err(e) if e.is_permanent() => Err(NotifyError::permanent(e.to_string())),
+            Err(e) => Err(NotifyError::retry(e.to_string())),
+        }
     }
 }
 

@@ -145,6 +145,9 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("POST", "/api/v1/outages", Perm(OutageWrite)),
     ("GET", "/api/v1/outages/{id}", Perm(OrderRead)),
     ("POST", "/api/v1/outages/{id}/actions", Perm(OutageWrite)),
+    ("GET", "/api/v1/outages/{id}/notices", Perm(OrderRead)),
+    ("GET", "/api/v1/outage-tasks", Perm(OrderRead)),
+    ("POST", "/api/v1/outage-tasks/{id}/done", Perm(OrderWrite)),
     ("GET", "/api/v1/reliability", Perm(OrderRead)),
     ("POST", "/api/v1/arrears-disconnections", Perm(OutageWrite)),
     (
@@ -204,6 +207,7 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("POST", "/console/outages", Perm(OutageWrite)),
     ("GET", "/console/outages/{id}", Perm(OrderRead)),
     ("POST", "/console/outages/{id}/actions", Perm(OutageWrite)),
+    ("POST", "/console/outage-tasks/{id}/done", Perm(OrderWrite)),
     ("GET", "/console/knowledge", Perm(OrderRead)),
     ("GET", "/console/knowledge/suggest", Perm(OrderRead)),
     ("GET", "/console/knowledge/new", Perm(KnowledgeWrite)),

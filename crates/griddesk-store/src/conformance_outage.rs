@@ -180,6 +180,7 @@ pub async fn outage_steps_are_versioned_and_customers_see_open_outages(store: &d
             status,
             note: None,
         },
+        notify: None,
     };
     let s = step(1, OutageStatus::Confirmed, OutageAction::Confirm, 10);
     let OutageUpdate::Updated(o) = store.step_outage(fault.id, &s).await.unwrap() else {

@@ -247,6 +247,94 @@ pub fn task_from_columns(c: TaskColumns) -> Result<OutageTask> {
     })
 }
 
+/// Queueing statements shared by [`NoticeStore`] and the outage steps that notify in the same
+/// transaction: `enqueue_in` and `tasks_in` on a connection of type `$conn`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! notice_helpers {
+    ($conn:ty, $db:path) => {
+        async fn enqueue_in(
+            conn: &mut $conn,
+            outage_id: i64,
+            purpose: ::griddesk_domain::notice::NoticePurpose,
+            channel: ::griddesk_domain::notice::NoticeChannel,
+            body: &str,
+            now: ::jiff::Timestamp,
+        ) -> $crate::Result<u64> {
+            use $crate::access::ts_us;
+            ::sqlx::query(
+                "INSERT INTO notice_batch (outage_id, purpose, channel, body, created_us) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            )
+            .bind(outage_id)
+            .bind(purpose.code())
+            .bind(channel.code())
+            .bind(body)
+            .bind(ts_us(now))
+            .execute(&mut *conn)
+            .await
+            .map_err($db)?;
+            let batch: i64 = ::sqlx::query_scalar(
+                "SELECT id FROM notice_batch WHERE outage_id = $1 AND purpose = $2 \
+                 AND channel = $3",
+            )
+            .bind(outage_id)
+            .bind(purpose.code())
+            .bind(channel.code())
+            .fetch_one(&mut *conn)
+            .await
+            .map_err($db)?;
+            // The first contact's first phone, or its e-mail: one statement over the outage's
+            // stored customers, so a substation's worth is queued at once.
+            let address = match channel {
+                ::griddesk_domain::notice::NoticeChannel::Sms => {
+                    "JOIN contact_phone a ON a.customer_id = c.id AND a.contact_seq = 0 \
+                     AND a.seq = 0"
+                }
+                ::griddesk_domain::notice::NoticeChannel::Email => {
+                    "JOIN (SELECT customer_id, email AS phone FROM contact \
+                     WHERE seq = 0 AND email IS NOT NULL) a ON a.customer_id = c.id"
+                }
+            };
+            Ok(::sqlx::query(&format!(
+                "INSERT INTO notice (batch_id, customer_no, recipient, status, attempts, \
+                 next_us) SELECT $1, c.customer_no, a.phone, 'pending', 0, $2 \
+                 FROM outage_customer oc JOIN customer c ON c.customer_no = oc.customer_no \
+                 {address} WHERE oc.outage_id = $3 ON CONFLICT DO NOTHING"
+            ))
+            .bind(batch)
+            .bind(ts_us(now))
+            .bind(outage_id)
+            .execute(&mut *conn)
+            .await
+            .map_err($db)?
+            .rows_affected())
+        }
+
+        async fn tasks_in(
+            conn: &mut $conn,
+            outage_id: i64,
+            kind: ::griddesk_domain::notice::TaskKind,
+            due: ::jiff::Timestamp,
+        ) -> $crate::Result<u64> {
+            Ok(::sqlx::query(&format!(
+                "INSERT INTO outage_task (outage_id, kind, customer_no, assignee, due_us) \
+                 SELECT $1, $2, c.customer_no, c.customer_manager, $3 \
+                 FROM outage_customer oc JOIN customer c ON c.customer_no = oc.customer_no \
+                 WHERE oc.outage_id = $1 AND {} ON CONFLICT DO NOTHING",
+                $crate::notice::KEY_CUSTOMER_SQL
+            ))
+            .bind(outage_id)
+            .bind(kind.code())
+            .bind($crate::access::ts_us(due))
+            .execute(&mut *conn)
+            .await
+            .map_err($db)?
+            .rows_affected())
+        }
+    };
+}
+
 /// Implements [`NoticeStore`] for a backend whose struct has a `pool` field and a
 /// `begin_write` method; see [`crate::access_store_impl`] for the arguments.
 #[macro_export]
@@ -257,6 +345,8 @@ macro_rules! notice_store_impl {
             use $crate::access::ts_us;
             use $crate::notice::*;
             use ::griddesk_domain::notice::{NoticeChannel, NoticePurpose, TaskKind};
+
+            $crate::notice_helpers!($conn, $db);
 
             async fn task_by_id(conn: &mut $conn, id: i64) -> Result<Option<OutageTask>> {
                 let row: Option<TaskColumns> = ::sqlx::query_as(&format!(
@@ -281,55 +371,9 @@ macro_rules! notice_store_impl {
                     now: ::jiff::Timestamp,
                 ) -> Result<u64> {
                     let mut tx = self.begin_write().await.map_err($db)?;
-                    ::sqlx::query(
-                        "INSERT INTO notice_batch (outage_id, purpose, channel, body, created_us) \
-                         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-                    )
-                    .bind(outage_id)
-                    .bind(purpose.code())
-                    .bind(channel.code())
-                    .bind(body)
-                    .bind(ts_us(now))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err($db)?;
-                    let batch: i64 = ::sqlx::query_scalar(
-                        "SELECT id FROM notice_batch WHERE outage_id = $1 AND purpose = $2 \
-                         AND channel = $3",
-                    )
-                    .bind(outage_id)
-                    .bind(purpose.code())
-                    .bind(channel.code())
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err($db)?;
-                    // The first contact's first phone, or its e-mail: one statement over the
-                    // outage's stored customers, so a substation's worth is queued at once.
-                    let address = match channel {
-                        NoticeChannel::Sms => {
-                            "JOIN contact_phone a ON a.customer_id = c.id AND a.contact_seq = 0 \
-                             AND a.seq = 0"
-                        }
-                        NoticeChannel::Email => {
-                            "JOIN (SELECT customer_id, email AS phone FROM contact \
-                             WHERE seq = 0 AND email IS NOT NULL) a ON a.customer_id = c.id"
-                        }
-                    };
-                    let added = ::sqlx::query(&format!(
-                        "INSERT INTO notice (batch_id, customer_no, recipient, status, attempts, \
-                         next_us) SELECT $1, c.customer_no, a.phone, 'pending', 0, $2 \
-                         FROM outage_customer oc JOIN customer c ON c.customer_no = oc.customer_no \
-                         {address} WHERE oc.outage_id = $3 ON CONFLICT DO NOTHING"
-                    ))
-                    .bind(batch)
-                    .bind(ts_us(now))
-                    .bind(outage_id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err($db)?
-                    .rows_affected();
+                    let n = enqueue_in(&mut tx, outage_id, purpose, channel, body, now).await?;
                     tx.commit().await.map_err($db)?;
-                    Ok(added)
+                    Ok(n)
                 }
 
                 async fn claim_notices(
@@ -457,19 +501,7 @@ macro_rules! notice_store_impl {
                     due: ::jiff::Timestamp,
                 ) -> Result<u64> {
                     let mut tx = self.begin_write().await.map_err($db)?;
-                    let n = ::sqlx::query(&format!(
-                        "INSERT INTO outage_task (outage_id, kind, customer_no, assignee, due_us) \
-                         SELECT $1, $2, c.customer_no, c.customer_manager, $3 \
-                         FROM outage_customer oc JOIN customer c ON c.customer_no = oc.customer_no \
-                         WHERE oc.outage_id = $1 AND {KEY_CUSTOMER_SQL} ON CONFLICT DO NOTHING"
-                    ))
-                    .bind(outage_id)
-                    .bind(kind.code())
-                    .bind(ts_us(due))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err($db)?
-                    .rows_affected();
+                    let n = tasks_in(&mut tx, outage_id, kind, due).await?;
                     tx.commit().await.map_err($db)?;
                     Ok(n)
                 }

@@ -62,6 +62,20 @@ pub struct OutageStep {
     pub eta: Option<Timestamp>,
     pub restored_at: Option<Timestamp>,
     pub event: OutageEvent,
+    /// What the step tells customers, queued in the same transaction so a step is never
+    /// stored without its notices.
+    pub notify: Option<StepNotices>,
+}
+
+/// The notices and tasks an outage step queues.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepNotices {
+    pub purpose: griddesk_domain::notice::NoticePurpose,
+    /// The text, the same for every recipient.
+    pub body: String,
+    pub channels: Vec<griddesk_domain::notice::NoticeChannel>,
+    /// A task for each key or important customer, due then.
+    pub task: Option<(griddesk_domain::notice::TaskKind, Timestamp)>,
 }
 
 /// Outcome of a versioned outage step.
@@ -224,6 +238,7 @@ macro_rules! outage_store_impl {
             use ::griddesk_domain::values::CustomerNo;
 
             $crate::order_event_helpers!($conn, $db);
+            $crate::notice_helpers!($conn, $db);
 
             async fn by_id(conn: &mut $conn, id: i64) -> Result<Option<Outage>> {
                 let row: Option<OutageColumns> = ::sqlx::query_as(&format!(
@@ -411,6 +426,14 @@ macro_rules! outage_store_impl {
                         });
                     }
                     insert_outage_event(&mut tx, id, &s.event).await?;
+                    if let Some(n) = &s.notify {
+                        for c in &n.channels {
+                            enqueue_in(&mut tx, id, n.purpose, *c, &n.body, s.event.at).await?;
+                        }
+                        if let Some((kind, due)) = n.task {
+                            tasks_in(&mut tx, id, kind, due).await?;
+                        }
+                    }
                     let saved = by_id(&mut tx, id).await?;
                     tx.commit().await.map_err($db)?;
                     Ok(saved.map_or(OutageUpdate::NotFound, OutageUpdate::Updated))

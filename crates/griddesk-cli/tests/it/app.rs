@@ -54,6 +54,8 @@ pub fn test_server_config() -> ServerConfig {
             argon2_t: 1,
             ..Default::default()
         },
+        // Tests dispatch the outbox themselves, at the times they choose.
+        dispatch_every: None,
         ..Default::default()
     }
 }

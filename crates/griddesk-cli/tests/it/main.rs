@@ -8,6 +8,7 @@ mod demo;
 mod import;
 mod knowledge;
 mod matrix;
+mod notices;
 mod orders;
 mod outages;
 mod service;

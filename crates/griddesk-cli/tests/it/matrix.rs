@@ -115,6 +115,7 @@ async fn set_arrears(app: &TestApp, customer_no: &str, disconnected: bool) {
                 status,
                 note: None,
             },
+            notify: None,
         }
     };
     let open: Vec<_> = app
@@ -176,6 +177,24 @@ async fn fresh_outage(app: &TestApp, customer_no: &str) -> i64 {
         .await
         .expect("outage")
         .id
+}
+
+/// A personal-notice task nobody has done yet, on a key customer's outage.
+async fn fresh_task(app: &TestApp) -> i64 {
+    let key = app
+        .customer(|c| c.is_high_voltage())
+        .customer_no
+        .to_string();
+    let id = fresh_outage(app, &key).await;
+    app.store
+        .create_outage_tasks(
+            id,
+            griddesk_domain::notice::TaskKind::PersonalNotice,
+            jiff::Timestamp::now(),
+        )
+        .await
+        .expect("task");
+    app.store.outage_tasks(id).await.expect("tasks")[0].id
 }
 
 /// A callback nobody has made yet, for the routes that mark one done.
@@ -342,6 +361,8 @@ async fn prepare(app: &TestApp, method: &str, path: &str, f: &Fixture) -> Option
             ("scope_kind", "customers"),
             ("codes", no),
         ]),
+        ("POST", "/api/v1/outage-tasks/{id}/done") => json(serde_json::json!({"method": "phone"})),
+        ("POST", "/console/outage-tasks/{id}/done") => form(vec![("method", "phone")]),
         ("POST", "/console/outages/{id}/actions") => {
             form(vec![("version", "1"), ("action", "notify")])
         }
@@ -516,6 +537,12 @@ async fn every_route_has_a_rule_and_every_role_gets_exactly_its_rights() {
                 || pattern.starts_with("/console/callbacks/{id}")
             {
                 let id = fresh_callback(&app).await;
+                path = pattern.replace("{id}", &id.to_string());
+            }
+            if pattern.starts_with("/api/v1/outage-tasks/{id}")
+                || pattern.starts_with("/console/outage-tasks/{id}")
+            {
+                let id = fresh_task(&app).await;
                 path = pattern.replace("{id}", &id.to_string());
             }
             // Each caller steps an outage of its own, so every allowed step is legal.

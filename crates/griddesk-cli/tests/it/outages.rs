@@ -475,6 +475,7 @@ async fn reliability_indices_come_from_restored_outages_of_the_period() {
                     status: OutageStatus::Restored,
                     note: None,
                 },
+                notify: None,
             },
         )
         .await
