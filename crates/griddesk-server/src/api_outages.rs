@@ -1076,3 +1076,187 @@ pub async fn restore_on_payment(
         v,
     ))
 }
+
+/// One customer the orderly-use plan may reduce, from the company's load-limiting sequence
+/// (限电序位) and the customer's agreements. The customer's importance is the archive's.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OrderlyCandidateRequest {
+    pub customer_no: String,
+    /// Position in the load-limiting sequence; lower is shed earlier; none comes last.
+    pub sequence: Option<u32>,
+    /// Decimal kW strings, e.g. "850".
+    pub expected_load_kw: String,
+    /// Load that must be kept (保安负荷); required for important customers.
+    #[serde(default)]
+    pub security_load_kw: Option<String>,
+    #[serde(default)]
+    pub shift_peak_kw: Option<String>,
+    #[serde(default)]
+    pub avoid_peak_kw: Option<String>,
+    #[serde(default)]
+    pub limit_kw: Option<String>,
+    #[serde(default)]
+    pub can_disconnect: bool,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OrderlyPlanRequest {
+    /// Reduction target in MW (decimal string).
+    pub target_mw: String,
+    /// Window of the measure (RFC 3339).
+    pub start: String,
+    pub end: String,
+    pub candidates: Vec<OrderlyCandidateRequest>,
+    /// Issue the plan: record an orderly-use outage over the customers it reduces, to be
+    /// announced (and so notified) like any announced outage. Default: only compute it.
+    #[serde(default)]
+    pub issue: bool,
+    /// Title and cause of the issued outage.
+    pub title: Option<String>,
+    pub cause: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderlyStepView {
+    pub customer_no: String,
+    /// shift_peak, avoid_peak, limit_load, disconnect.
+    pub measure: Label,
+    pub reduction_kw: String,
+    pub remaining_kw: String,
+    /// Cut short to meet the target exactly (load limits only).
+    pub partial: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeasureTotal {
+    pub measure: Label,
+    pub kw: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderlyPlanView {
+    pub target_kw: String,
+    /// Expected reduction of the plan.
+    pub total_kw: String,
+    /// What the offers cannot cover, when they fall short.
+    pub shortfall_kw: Option<String>,
+    /// Reduction per measure, in the order they are used.
+    pub subtotals_kw: Vec<MeasureTotal>,
+    pub steps: Vec<OrderlyStepView>,
+    /// The orderly-use outage recorded when the plan was issued.
+    pub outage: Option<OutageView>,
+}
+
+fn kw(field: &'static str, raw: Option<&str>) -> Result<rust_decimal::Decimal, ApiError> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(rust_decimal::Decimal::ZERO),
+        Some(s) => s
+            .parse()
+            .map_err(|_| ApiError::invalid(field, "give a decimal number, e.g. \"850.5\"")),
+    }
+}
+
+/// Builds an orderly power use plan (D3.2, D9): shift peak, then avoid peak, then limit load,
+/// then disconnect, along the load-limiting sequence, important customers last and never below
+/// their security load; with `issue`, records it as an orderly-use outage over the customers it
+/// reduces.
+#[utoipa::path(
+    post, path = "/api/v1/orderly-plans", tag = TAG_OUTAGES,
+    request_body = OrderlyPlanRequest,
+    responses(
+        (status = 200, description = "The plan (and the outage, when issued)", body = OrderlyPlanView),
+        (status = 400, description = "Invalid field, or an unknown customer", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn orderly_plan(
+    State(state): State<AppState>,
+    auth: Auth,
+    ClientAddr(addr): ClientAddr,
+    ApiJson(r): ApiJson<OrderlyPlanRequest>,
+) -> Result<Json<OrderlyPlanView>, ApiError> {
+    use griddesk_domain::orderly::{Candidate, OrderlyPolicy, Window, plan};
+    if r.candidates.len() > 10_000 {
+        return Err(ApiError::invalid("candidates", "at most 10,000"));
+    }
+    let target: rust_decimal::Decimal = kw("target_mw", Some(&r.target_mw))?;
+    let window = Window {
+        start: instant("start", &r.start)?,
+        end: instant("end", &r.end)?,
+    };
+    let mut candidates = Vec::with_capacity(r.candidates.len());
+    for c in &r.candidates {
+        let no = CustomerNo::parse(&c.customer_no)
+            .map_err(|e| ApiError::invalid("candidates.customer_no", e.reason))?;
+        let detail = state.store.customer(&no).await?.ok_or_else(|| {
+            ApiError::invalid("candidates.customer_no", format!("no customer {no}"))
+        })?;
+        candidates.push(Candidate {
+            important_grade: detail.customer.important_grade,
+            customer_no: no,
+            sequence: c.sequence,
+            expected_load_kw: kw("candidates.expected_load_kw", Some(&c.expected_load_kw))?,
+            security_load_kw: kw("candidates.security_load_kw", c.security_load_kw.as_deref())?,
+            shift_peak_kw: kw("candidates.shift_peak_kw", c.shift_peak_kw.as_deref())?,
+            avoid_peak_kw: kw("candidates.avoid_peak_kw", c.avoid_peak_kw.as_deref())?,
+            limit_kw: kw("candidates.limit_kw", c.limit_kw.as_deref())?,
+            can_disconnect: c.can_disconnect,
+            peak_correlation: None,
+        });
+    }
+    let p = plan(target, window, &candidates, &OrderlyPolicy::default()).map_err(|e| {
+        let field = match e.field() {
+            "target_mw" => "target_mw".to_owned(),
+            "window.end" => "end".to_owned(),
+            f => format!("candidates.{f}"),
+        };
+        ApiError::invalid(field, e.to_string())
+    })?;
+    let outage = if r.issue && !p.steps.is_empty() {
+        let req = NewOutageRequest {
+            kind: OutageKind::Orderly.code().to_owned(),
+            title: r.title.clone().unwrap_or_else(|| "有序用电".to_owned()),
+            cause: r
+                .cause
+                .clone()
+                .unwrap_or_else(|| "电力供应紧张，按有序用电方案错避峰、限电".to_owned()),
+            scope: ScopeRequest {
+                substation: None,
+                feeders: Vec::new(),
+                areas: Vec::new(),
+                customers: p.customers().iter().map(ToString::to_string).collect(),
+            },
+            start: Some(window.start.to_string()),
+            eta: Some(window.end.to_string()),
+        };
+        let o = record_outage(&state, &auth.actor, &addr, &req).await?;
+        Some(outage_view(&o, &[], &state.config.notice))
+    } else {
+        None
+    };
+    let s = |d: rust_decimal::Decimal| d.normalize().to_string();
+    Ok(Json(OrderlyPlanView {
+        target_kw: s(p.target_kw),
+        total_kw: s(p.total_kw),
+        shortfall_kw: p.shortfall_kw.map(s),
+        subtotals_kw: p
+            .subtotals_kw
+            .iter()
+            .map(|(m, v)| MeasureTotal {
+                measure: Label::of(*m),
+                kw: s(*v),
+            })
+            .collect(),
+        steps: p
+            .steps
+            .iter()
+            .map(|x| OrderlyStepView {
+                customer_no: x.customer_no.to_string(),
+                measure: Label::of(x.measure),
+                reduction_kw: s(x.reduction_kw),
+                remaining_kw: s(x.remaining_kw),
+                partial: x.partial,
+            })
+            .collect(),
+        outage,
+    }))
+}

@@ -302,6 +302,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(api_outages::outage_notices))
         .routes(routes!(api_outages::list_outage_tasks))
         .routes(routes!(api_outages::outage_task_done))
+        .routes(routes!(api_outages::orderly_plan))
         .routes(routes!(api_outages::outages_at_customer))
         .routes(routes!(api_outages::reliability))
         .routes(routes!(api_outages::disconnect))

@@ -76,6 +76,7 @@ coded!(
     griddesk_domain::notice::DeliveryStatus,
     griddesk_domain::notice::TaskKind,
     griddesk_domain::notice::ContactMethod,
+    griddesk_domain::orderly::Measure,
 );
 
 impl Label {

@@ -147,6 +147,7 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("POST", "/api/v1/outages/{id}/actions", Perm(OutageWrite)),
     ("GET", "/api/v1/outages/{id}/notices", Perm(OrderRead)),
     ("GET", "/api/v1/outage-tasks", Perm(OrderRead)),
+    ("POST", "/api/v1/orderly-plans", Perm(OutageWrite)),
     ("POST", "/api/v1/outage-tasks/{id}/done", Perm(OrderWrite)),
     ("GET", "/api/v1/reliability", Perm(OrderRead)),
     ("POST", "/api/v1/arrears-disconnections", Perm(OutageWrite)),

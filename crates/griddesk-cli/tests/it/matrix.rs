@@ -361,6 +361,11 @@ async fn prepare(app: &TestApp, method: &str, path: &str, f: &Fixture) -> Option
             ("scope_kind", "customers"),
             ("codes", no),
         ]),
+        ("POST", "/api/v1/orderly-plans") => json(serde_json::json!({
+            "target_mw": "0.001", "start": "2099-01-01T09:00:00+08:00",
+            "end": "2099-01-01T12:00:00+08:00",
+            "candidates": [{"customer_no": no, "expected_load_kw": "5", "limit_kw": "5"}]
+        })),
         ("POST", "/api/v1/outage-tasks/{id}/done") => json(serde_json::json!({"method": "phone"})),
         ("POST", "/console/outage-tasks/{id}/done") => form(vec![("method", "phone")]),
         ("POST", "/console/outages/{id}/actions") => {

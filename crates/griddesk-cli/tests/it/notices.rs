@@ -493,3 +493,108 @@ async fn the_outage_page_shows_notification_status_and_records_personal_notices(
     let page = app.get_in(&sup, &loc).await.text().await.unwrap();
     assert!(page.contains("发送失败") && page.contains("webhook answered 400"));
 }
+
+#[tokio::test]
+async fn an_orderly_use_plan_sheds_in_order_keeps_security_load_and_is_issued_as_an_outage() {
+    let app = spawn_app().await;
+    let dispatcher = app.client_as(Role::Dispatcher, "C01").await;
+    let hospital = app
+        .customer(|c| c.important_grade != ImportantGrade::None)
+        .customer_no
+        .to_string();
+    let factory = app
+        .customer(|c| c.is_high_voltage() && c.important_grade == ImportantGrade::None)
+        .customer_no
+        .to_string();
+    let home = app.resident().customer_no.to_string();
+    let start = Timestamp::now() + SignedDuration::from_hours(48);
+    let body = |issue: bool| {
+        json!({
+            "target_mw": "1", "start": start.to_string(),
+            "end": (start + SignedDuration::from_hours(3)).to_string(),
+            "issue": issue,
+            "candidates": [
+                {"customer_no": hospital, "sequence": 1, "expected_load_kw": "1200",
+                 "security_load_kw": "400", "shift_peak_kw": "100", "limit_kw": "700",
+                 "can_disconnect": true},
+                {"customer_no": factory, "sequence": 2, "expected_load_kw": "800",
+                 "shift_peak_kw": "300", "avoid_peak_kw": "200", "limit_kw": "250",
+                 "can_disconnect": true},
+                {"customer_no": home, "sequence": 1, "expected_load_kw": "10",
+                 "shift_peak_kw": "2", "limit_kw": "5", "can_disconnect": true},
+            ]
+        })
+    };
+    let url = app.url("/api/v1/orderly-plans");
+    let p: Value = dispatcher.post(&url).json(&body(false)).json_body().await;
+    // By hand: shift peak 2 + 300 + 100 (the hospital last) = 402; avoid peak 200 = 602;
+    // limits 5 + 250 = 857, then the hospital's limit cut to the 143 still needed = 1000.
+    let steps: Vec<(String, String, String)> = p["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["customer_no"].as_str().unwrap().to_owned(),
+                s["measure"]["code"].as_str().unwrap().to_owned(),
+                s["reduction_kw"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let step = |c: &str, m: &str, kw: &str| (c.to_owned(), m.to_owned(), kw.to_owned());
+    assert_eq!(
+        steps,
+        [
+            step(&home, "shift_peak", "2"),
+            step(&factory, "shift_peak", "300"),
+            step(&hospital, "shift_peak", "100"),
+            step(&factory, "avoid_peak", "200"),
+            step(&home, "limit_load", "5"),
+            step(&factory, "limit_load", "250"),
+            step(&hospital, "limit_load", "143"),
+        ]
+    );
+    assert_eq!(p["total_kw"], "1000");
+    assert!(p["shortfall_kw"].is_null() && p["outage"].is_null());
+    let last = &p["steps"][6];
+    assert_eq!(
+        (last["remaining_kw"].as_str(), last["partial"].as_bool()),
+        (Some("957"), Some(true))
+    );
+
+    // Bad input names the field; nothing is recorded.
+    let mut neg = body(true);
+    neg["candidates"][1]["expected_load_kw"] = json!("-5");
+    let mut ghost = body(true);
+    ghost["candidates"][2]["customer_no"] = json!("9999999999");
+    let mut zero = body(true);
+    zero["target_mw"] = json!("0");
+    for (b, field) in [
+        (neg, "candidates.expected_load_kw"),
+        (ghost, "candidates.customer_no"),
+        (zero, "target_mw"),
+    ] {
+        let r = dispatcher.post(&url).json(&b).send().await.unwrap();
+        assert_eq!(r.status(), 400, "{field}");
+        assert_eq!(r.json::<Value>().await.unwrap()["field"], field);
+    }
+    assert!(app.store.outages(true, 10).await.unwrap().is_empty());
+
+    // Issued: an orderly-use outage over the three, announced and notified like any other.
+    let p: Value = dispatcher.post(&url).json(&body(true)).json_body().await;
+    let o = &p["outage"];
+    assert_eq!(o["kind"]["code"], "orderly");
+    assert_eq!(o["affected"], 3);
+    let id = o["id"].as_i64().unwrap();
+    let r = dispatcher
+        .post(app.url(&format!("/api/v1/outages/{id}/actions")))
+        .header("if-match", "\"1\"")
+        .json(&json!({"action": "notify"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let tasks = app.store.outage_tasks(id).await.unwrap();
+    assert!(tasks.iter().any(|t| t.customer_no.as_str() == hospital));
+    assert!(tasks.iter().all(|t| t.customer_no.as_str() != home));
+}
