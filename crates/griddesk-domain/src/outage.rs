@@ -353,6 +353,62 @@ impl InferencePolicy {
     }
 }
 
+/// An open fault outage as overlap sees it: what it switches off.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenFault {
+    pub id: i64,
+    /// Still only suspected (no dispatcher has confirmed it).
+    pub suspected: bool,
+    pub feeders: Vec<Code>,
+    /// Areas out, each with the feeder it hangs on.
+    pub areas: Vec<(Code, Code)>,
+}
+
+/// How a new suspicion relates to the fault outages already open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overlap {
+    /// An open outage already switches this device off, on it or upstream: the calls join it.
+    Covered(i64),
+    /// A feeder suspicion that takes in these suspected area outages on that feeder: they are
+    /// one event, so they end merged into the feeder outage and no interruption counts twice.
+    Supersedes(Vec<i64>),
+    New,
+}
+
+impl Suspicion {
+    /// Relates this suspicion to the open fault outages (D3: overlapping suspected outages on
+    /// one device or its upstream are one event). Confirmed area outages are left alone: a
+    /// dispatcher has judged them separate.
+    pub fn overlap(&self, open: &[OpenFault]) -> Overlap {
+        match self {
+            Suspicion::Area { area, feeder, .. } => open
+                .iter()
+                .find(|o| o.feeders.contains(feeder) || o.areas.iter().any(|(a, _)| a == area))
+                .map_or(Overlap::New, |o| Overlap::Covered(o.id)),
+            Suspicion::Feeder { feeder, .. } => {
+                if let Some(o) = open.iter().find(|o| o.feeders.contains(feeder)) {
+                    return Overlap::Covered(o.id);
+                }
+                let taken: Vec<i64> = open
+                    .iter()
+                    .filter(|o| {
+                        o.suspected
+                            && o.feeders.is_empty()
+                            && !o.areas.is_empty()
+                            && o.areas.iter().all(|(_, f)| f == feeder)
+                    })
+                    .map(|o| o.id)
+                    .collect();
+                if taken.is_empty() {
+                    Overlap::New
+                } else {
+                    Overlap::Supersedes(taken)
+                }
+            }
+        }
+    }
+}
+
 /// One customer interruption record: how many customers were out, for how long.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Interruption {
@@ -409,6 +465,55 @@ pub const URBAN_RELIABILITY_COMMITMENT: f64 = 0.999;
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn overlapping_suspicions_are_one_event() {
+        let c = |s: &str| Code::parse(s).unwrap();
+        let area_out = |id, suspected, area: &str, feeder: &str| OpenFault {
+            id,
+            suspected,
+            feeders: Vec::new(),
+            areas: vec![(c(area), c(feeder))],
+        };
+        let feeder_out = OpenFault {
+            id: 9,
+            suspected: true,
+            feeders: vec![c("F1")],
+            areas: Vec::new(),
+        };
+        let on_area = Suspicion::Area {
+            area: c("A1"),
+            feeder: c("F1"),
+            orders: vec![1],
+        };
+        let on_feeder = Suspicion::Feeder {
+            feeder: c("F1"),
+            orders: vec![1, 2],
+        };
+        assert_eq!(on_area.overlap(&[]), Overlap::New);
+        assert_eq!(
+            on_area.overlap(&[area_out(3, true, "A1", "F1")]),
+            Overlap::Covered(3)
+        );
+        assert_eq!(
+            on_area.overlap(std::slice::from_ref(&feeder_out)),
+            Overlap::Covered(9),
+            "upstream"
+        );
+        assert_eq!(
+            on_area.overlap(&[area_out(3, true, "A2", "F1")]),
+            Overlap::New
+        );
+        assert_eq!(on_feeder.overlap(&[feeder_out]), Overlap::Covered(9));
+        let open = [
+            area_out(3, true, "A1", "F1"),
+            area_out(4, true, "A2", "F1"),
+            area_out(5, true, "A7", "F2"),
+            area_out(6, false, "A3", "F1"),
+        ];
+        assert_eq!(on_feeder.overlap(&open), Overlap::Supersedes(vec![3, 4]));
+        assert_eq!(on_feeder.overlap(&open[2..]), Overlap::New);
+    }
+
     use super::*;
     use jiff::civil::date;
 

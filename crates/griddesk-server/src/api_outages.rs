@@ -19,7 +19,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use griddesk_domain::access::{AuditAction, AuditEntry};
 use griddesk_domain::outage::{
-    NoticePolicy, OutageAction, OutageKind, OutageScope, OutageStatus, step,
+    NoticePolicy, OpenFault, OutageAction, OutageKind, OutageScope, OutageStatus, Overlap, step,
 };
 use griddesk_domain::values::{Code, CustomerNo};
 use griddesk_store::outage::{
@@ -722,6 +722,21 @@ pub async fn infer_from_calls(
     }) else {
         return Ok(o);
     };
+    let sweeper = griddesk_domain::access::Actor::System {
+        name: "fault-inference".to_owned(),
+    };
+    let open = open_faults(state).await?;
+    let superseded = match hit.overlap(&open) {
+        // An open outage already takes this device off: only this call joins it (the earlier
+        // ones were merged at intake, or are that outage's own repair order).
+        Overlap::Covered(id) => {
+            let out = load(state, id).await?;
+            let note = format!("故障停电 #{}：{}", out.id, out.title);
+            return crate::api_orders::merge_order(state, &sweeper, addr, &o, out.id, &note).await;
+        }
+        Overlap::Supersedes(ids) => ids,
+        Overlap::New => Vec::new(),
+    };
     let (scope, title, orders) = match hit {
         Suspicion::Area { area, orders, .. } => {
             let t = format!("疑似台区停电 {area}");
@@ -732,9 +747,13 @@ pub async fn infer_from_calls(
             (OutageScope::Feeders(vec![feeder]), t, orders)
         }
     };
-    let sweeper = griddesk_domain::access::Actor::System {
-        name: "fault-inference".to_owned(),
-    };
+    let mut start = now;
+    let mut taken = Vec::new();
+    for id in &superseded {
+        let a = load(state, *id).await?;
+        start = start.min(a.start);
+        taken.push(a);
+    }
     let out = state
         .store
         .create_outage(&NewOutage {
@@ -742,7 +761,8 @@ pub async fn infer_from_calls(
             title,
             cause: format!("{} 户报修，原因待查", orders.len()),
             scope,
-            start: now,
+            // One event since its first symptom, so its duration is counted once and whole.
+            start,
             eta: None,
             created_by: sweeper.audit_id(),
             created_at: now,
@@ -756,8 +776,31 @@ pub async fn infer_from_calls(
         addr,
         now,
     )
-    .reason(format!("inferred from repair orders {orders:?}"));
+    .reason(format!(
+        "inferred from repair orders {orders:?}; takes in outages {superseded:?}"
+    ));
     state.store.append_audit(&audit).await?;
+    // The area outages the feeder outage takes in end as cancelled, pointing to it, so no
+    // customer's interruption is counted twice.
+    for a in &taken {
+        let note = format!("并入线路停电 #{}", out.id);
+        let s = OutageStep {
+            expected_version: a.version,
+            status: OutageStatus::Cancelled,
+            eta: a.eta,
+            restored_at: None,
+            event: OutageEvent {
+                at: now,
+                actor: sweeper.audit_id(),
+                actor_name: sweeper.display_name(),
+                action: OutageAction::Cancel,
+                status: OutageStatus::Cancelled,
+                note: Some(note),
+            },
+            notify: None,
+        };
+        state.store.step_outage(a.id, &s).await?;
+    }
     let mut current = o;
     // The earliest call stays the outage's repair order; the others join the outage.
     for id in orders.iter().skip(1) {
@@ -772,6 +815,38 @@ pub async fn infer_from_calls(
         }
     }
     Ok(current)
+}
+
+/// The open fault outages with the devices they take off (areas with their feeders), for
+/// merging overlapping suspicions.
+async fn open_faults(state: &AppState) -> Result<Vec<OpenFault>, ApiError> {
+    let mut out = Vec::new();
+    for o in state.store.outages(false, 500).await? {
+        if o.kind != OutageKind::Fault {
+            continue;
+        }
+        let (feeders, areas) = match &o.scope {
+            OutageScope::Feeders(v) => (v.clone(), Vec::new()),
+            OutageScope::Areas(v) => {
+                let mut areas = Vec::new();
+                for a in v {
+                    if let Some(ac) = state.store.area_customers(a).await? {
+                        areas.push((a.clone(), ac.area.feeder));
+                    }
+                }
+                (Vec::new(), areas)
+            }
+            // Substation and customer-list faults are recorded by people, who merge by hand.
+            OutageScope::Substation(_) | OutageScope::Customers(_) => continue,
+        };
+        out.push(OpenFault {
+            id: o.id,
+            suspected: o.status == OutageStatus::Suspected,
+            feeders,
+            areas,
+        });
+    }
+    Ok(out)
 }
 
 /// What a customer wants to know of an outage, in the order they ask.

@@ -604,3 +604,108 @@ async fn arrears_disconnections_wait_for_the_notice_and_end_on_payment() {
         404
     );
 }
+
+#[tokio::test]
+async fn a_feeder_suspicion_takes_in_the_suspected_area_outage_on_that_feeder() {
+    use griddesk_domain::outage::OutageStatus;
+    let app = spawn_app().await;
+    // A feeder-direct customer and an area on the same feeder.
+    let mut pick = None;
+    for h in &app.customers {
+        let Connection::Feeder { feeder, .. } = &h.connection else {
+            continue;
+        };
+        for c in &app.customers {
+            if let Connection::Area { area } = &c.connection {
+                let ac = app.store.area_customers(area).await.unwrap().unwrap();
+                if &ac.area.feeder == feeder && ac.customers.len() >= 2 {
+                    pick = Some((h.customer_no.to_string(), ac, feeder.clone()));
+                    break;
+                }
+            }
+        }
+        if pick.is_some() {
+            break;
+        }
+    }
+    let (direct, ac, feeder) = pick.expect("the fixture has an area and a customer on one feeder");
+    let call = |no: String| {
+        let app = &app;
+        async move {
+            let v: Value = app
+                .client
+                .post(app.url("/api/v1/work-orders"))
+                .json(&json!({
+                    "order_type": "fault_repair", "channel": "phone", "customer_no": no,
+                    "contact_name": "报修人", "subject": "停电了",
+                }))
+                .json_body()
+                .await;
+            v["id"].as_i64().unwrap()
+        }
+    };
+    // Inference on two calls, so that the fixture's places are enough.
+    let mut config = (*app.state.config).clone();
+    config.inference.min_calls = 2;
+    let eager = griddesk_server::AppState::new(
+        app.store.clone(),
+        app.state.lake.clone(),
+        config,
+        app.notifier.clone(),
+    );
+    let infer = |id: i64| {
+        let eager = &eager;
+        async move {
+            let o = eager.store.work_order(id).await.unwrap().unwrap();
+            griddesk_server::api_outages::infer_from_calls(eager, "127.0.0.1", o)
+                .await
+                .unwrap()
+        }
+    };
+    let first = call(ac.customers[0].customer_no.to_string()).await;
+    let second = call(ac.customers[1].customer_no.to_string()).await;
+    let merged = infer(second).await;
+    let area_outage: i64 = merged
+        .outage
+        .expect("merged into the area outage")
+        .parse()
+        .unwrap();
+    assert_eq!(
+        app.store.outage(area_outage).await.unwrap().unwrap().scope,
+        griddesk_domain::outage::OutageScope::Areas(vec![ac.area.code.clone()])
+    );
+    // A call from elsewhere on the feeder: one event on the feeder, not a second outage.
+    let third = call(direct).await;
+    let merged = infer(third).await;
+    let feeder_outage: i64 = merged
+        .outage
+        .expect("merged into the feeder outage")
+        .parse()
+        .unwrap();
+    assert_ne!(feeder_outage, area_outage);
+    let f = app.store.outage(feeder_outage).await.unwrap().unwrap();
+    let a = app.store.outage(area_outage).await.unwrap().unwrap();
+    assert_eq!(
+        f.scope,
+        griddesk_domain::outage::OutageScope::Feeders(vec![feeder])
+    );
+    assert_eq!(f.start, a.start, "the event counts from its first symptom");
+    assert_eq!(a.status, OutageStatus::Cancelled);
+    let events = app.store.outage_events(area_outage).await.unwrap();
+    assert_eq!(
+        events.last().unwrap().note.as_deref(),
+        Some(format!("并入线路停电 #{feeder_outage}").as_str())
+    );
+    let open: Vec<i64> = app
+        .store
+        .outages(false, 10)
+        .await
+        .unwrap()
+        .iter()
+        .map(|o| o.id)
+        .collect();
+    assert_eq!(open, [feeder_outage], "one open outage for the one event");
+    // The first call stays the one repair order to dispatch.
+    let w = app.store.work_order(first).await.unwrap().unwrap();
+    assert_eq!(w.status.code(), "accepted");
+}
