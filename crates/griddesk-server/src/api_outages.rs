@@ -945,6 +945,19 @@ pub struct ReliabilityView {
     /// The urban public commitment (0.999) and whether the period kept it.
     pub commitment: f64,
     pub commitment_kept: bool,
+    /// Urban, rural and remote areas apart; the commitment is the urban areas'.
+    pub by_area_type: Vec<GroupIndicesView>,
+    /// Per organisation unit of the customers.
+    pub by_unit: Vec<GroupIndicesView>,
+}
+
+/// The indices of one group of customers (an area type, a unit).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GroupIndicesView {
+    pub code: String,
+    pub name: String,
+    pub customers_served: u64,
+    pub indices: IndicesView,
 }
 
 /// Reliability indices (SAIFI, SAIDI, CAIDI, ASAI / 供电可靠率) of a period from the restored
@@ -1012,7 +1025,79 @@ pub async fn reliability(
     let planned: Vec<Interruption> = all.iter().copied().filter(|i| i.planned).collect();
     let unplanned: Vec<Interruption> = all.iter().copied().filter(|i| !i.planned).collect();
     let all = indices(all);
+    // Per group: each outage's customers in the group, for the outage's whole duration.
+    let groups = state.store.restored_outage_groups(start, end).await?;
+    let served_by = state.store.customers_by_group().await?;
+    let by_id: std::collections::HashMap<i64, &Outage> =
+        outages.iter().map(|o| (o.id, o)).collect();
+    let grouped = |key: &dyn Fn(&griddesk_store::outage::GroupCount) -> String| {
+        let mut served: std::collections::BTreeMap<String, u64> = Default::default();
+        for g in &served_by {
+            *served.entry(key(g)).or_default() += g.customers.max(0) as u64;
+        }
+        let mut hit: std::collections::BTreeMap<String, Vec<Interruption>> = Default::default();
+        for g in &groups {
+            let Some(o) = by_id.get(&g.outage_id) else {
+                continue;
+            };
+            let Some(r) = o.restored_at else { continue };
+            hit.entry(key(g)).or_default().push(Interruption {
+                customers: g.customers.max(0) as u64,
+                duration: r.duration_since(o.start).max(jiff::SignedDuration::ZERO),
+                planned: o.kind == OutageKind::Planned,
+            });
+        }
+        served
+            .into_iter()
+            .map(|(code, n)| {
+                let list = hit.remove(&code).unwrap_or_default();
+                let r = reliability(n, period_hours, &list);
+                (
+                    code,
+                    n,
+                    IndicesView {
+                        interruptions: list.len(),
+                        customer_interruptions: list.iter().map(|i| i.customers).sum(),
+                        saifi: r.saifi,
+                        saidi_hours: r.saidi_hours,
+                        caidi_hours: r.caidi_hours,
+                        asai: r.asai,
+                    },
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let lang = griddesk_domain::values::Lang::default();
+    let by_area_type = grouped(&|g| g.area_type.clone())
+        .into_iter()
+        .map(|(code, n, indices)| GroupIndicesView {
+            name: griddesk_domain::topology::AreaType::parse(&code)
+                .map(|a| a.label(lang).to_owned())
+                .unwrap_or_else(|_| code.clone()),
+            code,
+            customers_served: n,
+            indices,
+        })
+        .collect();
+    let units: std::collections::HashMap<String, String> = state
+        .store
+        .list_org_units()
+        .await?
+        .into_iter()
+        .map(|u| (u.code.to_string(), u.name))
+        .collect();
+    let by_unit = grouped(&|g| g.org_unit.clone())
+        .into_iter()
+        .map(|(code, n, indices)| GroupIndicesView {
+            name: units.get(&code).cloned().unwrap_or_else(|| code.clone()),
+            code,
+            customers_served: n,
+            indices,
+        })
+        .collect();
     Ok(Json(ReliabilityView {
+        by_area_type,
+        by_unit,
         from: from.to_string(),
         to: to.to_string(),
         customers_served: served,

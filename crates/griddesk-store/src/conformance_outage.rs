@@ -225,6 +225,36 @@ pub async fn outage_steps_are_versioned_and_customers_see_open_outages(store: &d
             .is_empty(),
         "started before"
     );
+    // By unit and area type: the fault's customers, and the archive's, grouped as the fixture.
+    let group = |cs: Vec<griddesk_domain::customer::Customer>| {
+        let mut m: std::collections::BTreeMap<(String, String), i64> = Default::default();
+        for c in cs {
+            *m.entry((c.org_unit.to_string(), c.area_type.code().to_owned()))
+                .or_default() += 1;
+        }
+        m
+    };
+    let as_map = |v: Vec<crate::outage::GroupCount>| {
+        v.into_iter()
+            .map(|g| ((g.org_unit, g.area_type), g.customers))
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let reached = store.outage_customers(fault.id, 1000).await.unwrap();
+    let groups = store.restored_outage_groups(t(0), t(100)).await.unwrap();
+    assert!(groups.iter().all(|g| g.outage_id == fault.id));
+    assert_eq!(
+        as_map(groups),
+        group(
+            fixtures::customers()
+                .into_iter()
+                .filter(|c| reached.contains(&c.customer_no))
+                .collect()
+        )
+    );
+    assert_eq!(
+        as_map(store.customers_by_group().await.unwrap()),
+        group(fixtures::customers())
+    );
     // Restored outages leave the customer's list and the open board.
     let mine = store.outages_of_customer(&someone).await.unwrap();
     assert_eq!(mine.iter().map(|o| o.id).collect::<Vec<_>>(), [planned.id]);

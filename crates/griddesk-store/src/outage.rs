@@ -43,6 +43,15 @@ pub struct Outage {
     pub affected: i64,
 }
 
+/// Customers of one outage (or of the archive) in one organisation unit and area type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupCount {
+    pub outage_id: i64,
+    pub org_unit: String,
+    pub area_type: String,
+    pub customers: i64,
+}
+
 /// One step in an outage's history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutageEvent {
@@ -102,6 +111,15 @@ pub trait OutageStore: Send + Sync {
     async fn outages_of_customer(&self, no: &CustomerNo) -> Result<Vec<Outage>>;
     /// Restored outages that started in `[from, to)`, oldest first (reliability indices).
     async fn restored_outages(&self, from: Timestamp, to: Timestamp) -> Result<Vec<Outage>>;
+    /// The affected customers of each restored outage that started in `[from, to)`, counted
+    /// by the customers' organisation unit and area type (reliability per unit and area type).
+    async fn restored_outage_groups(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<GroupCount>>;
+    /// Customers served, by organisation unit and area type (`outage_id` is 0).
+    async fn customers_by_group(&self) -> Result<Vec<GroupCount>>;
     /// Repair calls accepted after `since` that are neither merged nor cancelled, with where
     /// their customers hang on the live topology (fault inference).
     async fn recent_repair_calls(
@@ -202,6 +220,17 @@ pub fn outage_event_from_columns(c: OutageEventColumns) -> Result<OutageEvent> {
         status: OutageStatus::parse(&status).map_err(|e| corrupt("status", e))?,
         note,
     })
+}
+
+pub fn group_count(
+    (outage_id, org_unit, area_type, customers): (i64, String, String, i64),
+) -> GroupCount {
+    GroupCount {
+        outage_id,
+        org_unit,
+        area_type,
+        customers,
+    }
 }
 
 /// The customers an outage's devices reach, as one portable statement over indexed columns:
@@ -504,6 +533,38 @@ macro_rules! outage_store_impl {
                     .await
                     .map_err($db)?;
                     rows.into_iter().map(outage_from_columns).collect()
+                }
+
+                async fn restored_outage_groups(
+                    &self,
+                    from: ::jiff::Timestamp,
+                    to: ::jiff::Timestamp,
+                ) -> Result<Vec<GroupCount>> {
+                    let rows: Vec<(i64, String, String, i64)> = ::sqlx::query_as(
+                        "SELECT oc.outage_id, c.org_unit, c.area_type, COUNT(*) FROM outage o \
+                         JOIN outage_customer oc ON oc.outage_id = o.id \
+                         JOIN customer c ON c.customer_no = oc.customer_no \
+                         WHERE o.status = 'restored' AND o.start_us >= $1 AND o.start_us < $2 \
+                         GROUP BY oc.outage_id, c.org_unit, c.area_type \
+                         ORDER BY oc.outage_id, c.org_unit, c.area_type",
+                    )
+                    .bind(ts_us(from))
+                    .bind(ts_us(to))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err($db)?;
+                    Ok(rows.into_iter().map(group_count).collect())
+                }
+
+                async fn customers_by_group(&self) -> Result<Vec<GroupCount>> {
+                    let rows: Vec<(i64, String, String, i64)> = ::sqlx::query_as(
+                        "SELECT CAST(0 AS BIGINT), org_unit, area_type, COUNT(*) FROM customer \
+                         GROUP BY org_unit, area_type ORDER BY org_unit, area_type",
+                    )
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err($db)?;
+                    Ok(rows.into_iter().map(group_count).collect())
                 }
 
                 async fn outages_of_customer(&self, no: &CustomerNo) -> Result<Vec<Outage>> {

@@ -501,6 +501,41 @@ async fn reliability_indices_come_from_restored_outages_of_the_period() {
         r["commitment_kept"],
         r["all"]["asai"].as_f64().unwrap() >= 0.999
     );
+    // By area type: the area's customers are all of its type; the other types had none out.
+    let kind = app
+        .customers
+        .iter()
+        .find(|x| x.customer_no == c.customer_no)
+        .unwrap()
+        .area_type
+        .code();
+    let of_kind = app
+        .customers
+        .iter()
+        .filter(|x| x.area_type.code() == kind)
+        .count() as f64;
+    let types = r["by_area_type"].as_array().unwrap();
+    let served_sum: u64 = types
+        .iter()
+        .map(|g| g["customers_served"].as_u64().unwrap())
+        .sum();
+    assert_eq!(served_sum as f64, served);
+    for g in types {
+        if g["code"] == kind {
+            assert_eq!(g["customers_served"].as_f64().unwrap(), of_kind);
+            assert!(close(&g["indices"]["saifi"], affected / of_kind));
+            assert!(close(&g["indices"]["caidi_hours"], 1.5));
+        } else {
+            assert_eq!(g["indices"]["asai"], 1.0, "{g}");
+        }
+    }
+    let units = r["by_unit"].as_array().unwrap();
+    let hit: u64 = units
+        .iter()
+        .map(|g| g["indices"]["customer_interruptions"].as_u64().unwrap())
+        .sum();
+    assert_eq!(hit as f64, affected, "every interruption counted once, in its unit");
+    assert!(units.iter().all(|g| !g["name"].as_str().unwrap().is_empty()));
     // The next day had no interruption.
     let next: Value = app
         .client
