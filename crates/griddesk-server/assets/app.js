@@ -123,12 +123,42 @@
     };
   }
 
+  /* Reliability of each group (area type or unit, by data-group): SAIDI hours as bars, ASAI
+   * (供电可靠率) as a line on the right axis with the commitment marked. */
+  function reliabilityOption(r, el) {
+    var rows = r[el.dataset.group || "by_unit"] || [];
+    var pct = function (v) { return Math.round(v * 100000) / 1000; };
+    return {
+      animationDuration: 300,
+      grid: { left: 56, right: 64, top: 40, bottom: 56 },
+      tooltip: { trigger: "axis" },
+      legend: { top: 4, data: [el.dataset.labelSaidi || "SAIDI", el.dataset.labelAsai || "ASAI"] },
+      xAxis: { type: "category", data: rows.map(function (g) { return g.name; }), axisLabel: { rotate: rows.length > 4 ? 30 : 0 } },
+      yAxis: [
+        { type: "value", name: "h" },
+        { type: "value", scale: true, axisLabel: { formatter: "{value}%" }, splitLine: { show: false } }
+      ],
+      series: [
+        { name: el.dataset.labelSaidi || "SAIDI", type: "bar", barMaxWidth: 28, data: rows.map(function (g) { return Math.round(g.indices.saidi_hours * 1000) / 1000; }) },
+        {
+          name: el.dataset.labelAsai || "ASAI",
+          type: "line",
+          yAxisIndex: 1,
+          symbolSize: 6,
+          data: rows.map(function (g) { return pct(g.indices.asai); }),
+          markLine: { symbol: "none", data: [{ yAxis: pct(r.commitment), name: "99.9%" }], lineStyle: { color: "#d9534f", type: "dashed" } }
+        }
+      ]
+    };
+  }
+
   /* Chart kinds by the element's data-chart: each builds an ECharts option from the JSON of
    * its data-src. */
   var CHARTS = {
     history: historyOption,
     load: loadOption,
     pareto: paretoOption,
+    reliability: reliabilityOption,
     "complaint-months": function (a, el) { return countsOption(a.by_month || [], el, "line"); },
     "complaint-units": function (a, el) { return countsOption(a.by_unit || [], el, "bar"); }
   };

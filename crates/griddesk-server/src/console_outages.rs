@@ -118,8 +118,35 @@ pub async fn board(State(state): State<AppState>, ctx: Ctx) -> PageResult {
             h2 { (ctx.t(T::OutageClosed)) }
             (table(&ctx, "closed-outages", &closed))
         }
+        (reliability_card(&ctx))
     };
-    Ok(page(&ctx, ctx.t(T::OutageBoard), false, body))
+    Ok(page(&ctx, ctx.t(T::OutageBoard), true, body))
+}
+
+/// SAIDI and ASAI of the last 12 months per area type and per unit, drawn from
+/// `GET /api/v1/reliability`.
+fn reliability_card(ctx: &Ctx) -> Markup {
+    let today = crate::time::today();
+    let from = today
+        .checked_sub(jiff::Span::new().years(1))
+        .unwrap_or(today);
+    let src = format!("/api/v1/reliability?from={from}&to={today}");
+    let chart = |id: &str, group: &str| {
+        html! {
+            div.chart id=(id) data-chart="reliability" data-group=(group) data-src=(src)
+                data-label-saidi=(ctx.t(T::ReliabilitySaidi)) data-label-asai=(ctx.t(T::ReliabilityAsai))
+                data-empty=(ctx.t(T::NoData)) { p.chart-loading { (ctx.t(T::ChartLoading)) } }
+        }
+    };
+    html! {
+        section.card #reliability {
+            h2 { (ctx.t(T::ReliabilityTitle)) }
+            div.grid-2 {
+                div { h3 { (ctx.t(T::ReliabilityByAreaType)) } (chart("reliability-types", "by_area_type")) }
+                div { h3 { (ctx.t(T::ReliabilityByUnit)) } (chart("reliability-units", "by_unit")) }
+            }
+        }
+    }
 }
 
 /// GET /console/outages/{id}

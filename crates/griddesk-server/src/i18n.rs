@@ -255,6 +255,11 @@ texts! {
     OutageAffected => "影响客户", "Customers reached";
     OutageStart => "停电时间", "Off from";
     OutageNotices => "通知发送情况", "Notification status";
+    ReliabilityTitle => "近12个月供电可靠性", "Supply reliability, last 12 months";
+    ReliabilityByAreaType => "按地区类型", "By area type";
+    ReliabilityByUnit => "按供电单位", "By unit";
+    ReliabilitySaidi => "户均停电时间(小时)", "SAIDI (hours)";
+    ReliabilityAsai => "供电可靠率", "ASAI";
     OutageNoNotices => "尚未发送通知", "No notices queued yet";
     OutageFailedNotices => "发送失败", "Failed deliveries";
     OutageTasks => "重要客户专人告知与回访", "Personal notices and callbacks";

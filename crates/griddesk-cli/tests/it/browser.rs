@@ -481,5 +481,14 @@ async fn agent_workbench_takes_a_call_end_to_end_in_chromium() {
         .await
         .expect("text");
     assert_eq!(total, "1");
+    // The outage board draws the reliability of the last 12 months per area type and unit.
+    c.goto(&app.url("/console/outages")).await.expect("board");
+    for id in ["reliability-types", "reliability-units"] {
+        c.wait()
+            .at_most(wait)
+            .for_element(Locator::Css(&format!("#{id}[data-rendered='true'] canvas")))
+            .await
+            .unwrap_or_else(|e| panic!("{id} chart not rendered: {e}"));
+    }
     c.close().await.expect("close browser");
 }

@@ -534,8 +534,15 @@ async fn reliability_indices_come_from_restored_outages_of_the_period() {
         .iter()
         .map(|g| g["indices"]["customer_interruptions"].as_u64().unwrap())
         .sum();
-    assert_eq!(hit as f64, affected, "every interruption counted once, in its unit");
-    assert!(units.iter().all(|g| !g["name"].as_str().unwrap().is_empty()));
+    assert_eq!(
+        hit as f64, affected,
+        "every interruption counted once, in its unit"
+    );
+    assert!(
+        units
+            .iter()
+            .all(|g| !g["name"].as_str().unwrap().is_empty())
+    );
     // The next day had no interruption.
     let next: Value = app
         .client
