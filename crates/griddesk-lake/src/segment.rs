@@ -239,6 +239,101 @@ impl Lake {
     }
 }
 
+/// Writes a period's results as one Parquet file (customer_no, period, B11..B42, their scores,
+/// current and potential value, quadrant, purchase amount, ABC class, tier), written to
+/// `<path>.tmp` and renamed, like the lake's own files.
+pub fn write_segmentation_parquet(
+    path: &std::path::Path,
+    period: Period,
+    results: &[griddesk_domain::segment::CustomerResult],
+) -> Result<()> {
+    use datafusion::arrow::array::{
+        ArrayRef, Decimal128Array, Float64Array, StringArray, UInt8Array,
+    };
+    use datafusion::arrow::datatypes::{Field, Schema};
+    use griddesk_domain::segment::Indicator;
+    use std::sync::Arc;
+    let io = |source| LakeError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut fields = vec![
+        Field::new("customer_no", DataType::Utf8, false),
+        Field::new("period", DataType::Utf8, false),
+    ];
+    let mut cols: Vec<ArrayRef> = vec![
+        Arc::new(StringArray::from_iter_values(
+            results.iter().map(|r| r.customer.as_str()),
+        )),
+        Arc::new(StringArray::from_iter_values(
+            results.iter().map(|_| period.to_string()),
+        )),
+    ];
+    for &i in Indicator::ALL {
+        fields.push(Field::new(i.code(), DataType::Float64, false));
+        cols.push(Arc::new(Float64Array::from_iter_values(
+            results.iter().map(|r| *r.indicators.get(i)),
+        )));
+    }
+    for &i in Indicator::ALL {
+        fields.push(Field::new(
+            format!("score_{}", i.code()),
+            DataType::UInt8,
+            false,
+        ));
+        cols.push(Arc::new(UInt8Array::from_iter_values(
+            results.iter().map(|r| *r.scores.get(i)),
+        )));
+    }
+    fields.push(Field::new("current_value", DataType::Float64, false));
+    cols.push(Arc::new(Float64Array::from_iter_values(
+        results.iter().map(|r| r.value.current),
+    )));
+    fields.push(Field::new("potential_value", DataType::Float64, false));
+    cols.push(Arc::new(Float64Array::from_iter_values(
+        results.iter().map(|r| r.value.potential),
+    )));
+    fields.push(Field::new("quadrant", DataType::Utf8, false));
+    cols.push(Arc::new(StringArray::from_iter_values(
+        results.iter().map(|r| r.quadrant.code()),
+    )));
+    fields.push(Field::new(
+        "purchase_amount",
+        DataType::Decimal128(schema::DECIMAL_PRECISION, schema::DECIMAL_SCALE),
+        false,
+    ));
+    let centi = results
+        .iter()
+        .map(|r| schema::to_centi("purchase_amount", r.purchase_amount.yuan()))
+        .collect::<Result<Vec<_>>>()?;
+    cols.push(Arc::new(
+        Decimal128Array::from_iter_values(centi)
+            .with_precision_and_scale(schema::DECIMAL_PRECISION, schema::DECIMAL_SCALE)
+            .map_err(|e| LakeError::Parquet(e.to_string()))?,
+    ));
+    fields.push(Field::new("abc", DataType::Utf8, false));
+    cols.push(Arc::new(StringArray::from_iter_values(
+        results.iter().map(|r| r.abc.code()),
+    )));
+    fields.push(Field::new("tier", DataType::UInt8, false));
+    cols.push(Arc::new(UInt8Array::from_iter_values(
+        results.iter().map(|r| r.service.tier),
+    )));
+    let batch = RecordBatch::try_new(Arc::new(Schema::new(fields)), cols)
+        .map_err(|e| LakeError::Parquet(e.to_string()))?;
+    let tmp = path.with_extension("parquet.tmp");
+    let file = std::fs::File::create(&tmp).map_err(io)?;
+    let props = parquet::file::properties::WriterProperties::builder()
+        .set_compression(parquet::basic::Compression::SNAPPY)
+        .build();
+    let mut w = parquet::arrow::ArrowWriter::try_new(file, batch.schema(), Some(props))
+        .map_err(|e| LakeError::Parquet(e.to_string()))?;
+    w.write(&batch)
+        .map_err(|e| LakeError::Parquet(e.to_string()))?;
+    w.close().map_err(|e| LakeError::Parquet(e.to_string()))?;
+    std::fs::rename(&tmp, path).map_err(io)
+}
+
 #[cfg(test)]
 mod tests {
     use crate::{Lake, LakeWriter};

@@ -157,6 +157,18 @@ pub const RULES: &[(&str, &str, Rule)] = &[
         "/api/v1/customers/{customer_no}/outages",
         Perm(ArchiveRead),
     ),
+    // Value segmentation: analysis for analysts and supervisors; the tier is part of the record.
+    (
+        "GET",
+        "/api/v1/segmentation/{period}",
+        Perm(ComplaintLedger),
+    ),
+    ("POST", "/api/v1/segmentation/runs", Perm(ComplaintLedger)),
+    (
+        "GET",
+        "/api/v1/customers/{customer_no}/segment",
+        Perm(ArchiveRead),
+    ),
     // Customer self-service.
     ("POST", "/api/v1/self/otp", Public),
     ("POST", "/api/v1/self/login", Public),

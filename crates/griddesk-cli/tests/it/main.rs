@@ -10,5 +10,6 @@ mod knowledge;
 mod matrix;
 mod orders;
 mod outages;
+mod segment;
 mod service;
 mod support;
