@@ -751,6 +751,30 @@ async fn customer_page(
         .await
         .map_err(|e| fail(e.into()))?;
     let service = orders::customer_service_panels(ctx, &v.customer_no, &orders, &contacts);
+    let segment = state
+        .store
+        .customer_segment(&no, None)
+        .await
+        .map_err(|e| fail(e.into()))?;
+    let tier = crate::api_segment::service_tier(state.store.as_ref(), Some(&detail.customer))
+        .await
+        .map_err(&fail)?;
+    let service = html! {
+        section.card #segment {
+            h2 { (ctx.t(T::ValueSegment)) }
+            dl.facts {
+                dt { (ctx.t(T::ServiceTier)) } dd #segment-tier { (tier) }
+                @if let Some((period, r)) = &segment {
+                    dt { (ctx.t(T::SegmentPeriod)) } dd { (period.to_string()) }
+                    dt { (ctx.t(T::ValueQuadrant)) } dd #segment-quadrant { (r.quadrant.label(ctx.lang)) }
+                    dt { (ctx.t(T::AbcClassTitle)) } dd { (r.abc.label(ctx.lang)) }
+                    dt { (ctx.t(T::CurrentPotential)) } dd { (format!("{:.3} / {:.3}", r.value.current, r.value.potential)) }
+                }
+            }
+            @if segment.is_none() { p.muted { (ctx.t(T::NotSegmented)) } }
+        }
+        (service)
+    };
     let outages = crate::api_outages::customer_outages(state, &no)
         .await
         .map_err(&fail)?;

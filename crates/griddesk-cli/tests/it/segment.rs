@@ -255,3 +255,39 @@ async fn analysts_run_segmentation_and_intake_serves_the_stored_tier() {
         "some stored tier differs from the default rule"
     );
 }
+
+#[tokio::test]
+async fn the_customer_page_shows_the_tier_and_segment() {
+    let app = crate::app::spawn_app().await;
+    let s = app.login("agent01").await;
+    let c = app.resident().clone();
+    let path = format!("/console/customers/{}", c.customer_no);
+    let before = app.get_in(&s, &path).await.text().await.unwrap();
+    assert!(before.contains("id=\"segment-tier\""), "{before}");
+    assert!(before.contains("尚未进行价值细分"), "not segmented yet");
+
+    let period = Period::of(griddesk_server::time::today()).add_months(-1);
+    let seg = griddesk_server::api_segment::run_segmentation(
+        app.store.as_ref(),
+        &app.state.lake,
+        period,
+        &SegmentationConfig::default(),
+        griddesk_server::api_segment::DEFAULT_CONFIG,
+        "staff:analyst01",
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    let r = seg
+        .customers
+        .iter()
+        .find(|r| r.customer == c.customer_no.as_str())
+        .expect("the resident is billed last month");
+    let after = app.get_in(&s, &path).await.text().await.unwrap();
+    assert!(
+        after.contains(&format!("id=\"segment-tier\">{}<", r.service.tier)),
+        "{after}"
+    );
+    assert!(after.contains(r.quadrant.label(Default::default())));
+    assert!(!after.contains("尚未进行价值细分"));
+}
