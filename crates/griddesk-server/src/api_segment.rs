@@ -340,3 +340,109 @@ pub async fn customer_segment(
         explanation: serde_json::to_value(&e).map_err(|e| ApiError::Internal(e.to_string()))?,
     }))
 }
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct MembersParams {
+    /// vip, growth, maintain or abandon.
+    pub quadrant: Option<String>,
+    /// A, B, C or D.
+    pub abc: Option<String>,
+    /// At most this many (default 2,000, at most 10,000).
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberView {
+    pub customer_no: String,
+    pub current: f64,
+    pub potential: f64,
+    pub quadrant: String,
+    pub abc: String,
+    pub tier: u8,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MembersView {
+    pub period: String,
+    pub origin_current: f64,
+    pub origin_potential: f64,
+    /// Whether `items` is a sample of the period (more customers match than the limit).
+    pub sampled: bool,
+    pub items: Vec<MemberView>,
+}
+
+/// Customers of a period on the value matrix. Without a quadrant filter the limit is shared by
+/// the four quadrants (each gets a quarter, highest current value first), so a sample of a
+/// large population still shows every quadrant.
+#[utoipa::path(
+    get, path = "/api/v1/segmentation/{period}/members", tag = TAG_SEGMENTATION,
+    params(("period" = String, Path, description = "YYYY-MM"), MembersParams),
+    responses(
+        (status = 200, description = "Customers on the value matrix", body = MembersView),
+        (status = 400, description = "Invalid period or filter", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not segmented", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn members(
+    State(state): State<AppState>,
+    ApiPath(period): ApiPath<String>,
+    crate::extract::ApiQuery(q): crate::extract::ApiQuery<MembersParams>,
+) -> Result<Json<MembersView>, ApiError> {
+    use griddesk_domain::segment::{AbcClass, Quadrant};
+    let period = period_param(&period)?;
+    let quadrant = q
+        .quadrant
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            Quadrant::parse(s)
+                .map_err(|_| ApiError::invalid("quadrant", "vip, growth, maintain or abandon"))
+        })
+        .transpose()?;
+    let abc = q
+        .abc
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(|s| AbcClass::parse(s).map_err(|_| ApiError::invalid("abc", "A, B, C or D")))
+        .transpose()?;
+    let limit = q.limit.unwrap_or(2_000).clamp(1, 10_000);
+    let run = state
+        .store
+        .segmentation_run(period)
+        .await?
+        .ok_or_else(|| ApiError::NotFound {
+            field: "period",
+            value: period.to_string(),
+        })?;
+    let summary: Summary = serde_json::from_str(&run.summary_json)
+        .map_err(|e| ApiError::Internal(format!("stored summary: {e}")))?;
+    let quadrants: Vec<Quadrant> = match quadrant {
+        Some(q) => vec![q],
+        None => Quadrant::ALL.to_vec(),
+    };
+    let each = (limit / quadrants.len() as u32).max(1);
+    let mut items = Vec::new();
+    let mut sampled = false;
+    for q in quadrants {
+        let rs = state
+            .store
+            .segment_members(period, Some(q), abc, each + 1)
+            .await?;
+        sampled |= rs.len() > each as usize;
+        items.extend(rs.into_iter().take(each as usize).map(|r| MemberView {
+            customer_no: r.customer,
+            current: r.value.current,
+            potential: r.value.potential,
+            quadrant: r.quadrant.code().to_owned(),
+            abc: r.abc.code().to_owned(),
+            tier: r.service.tier,
+        }));
+    }
+    Ok(Json(MembersView {
+        period: period.to_string(),
+        origin_current: summary.origin.current,
+        origin_potential: summary.origin.potential,
+        sampled,
+        items,
+    }))
+}

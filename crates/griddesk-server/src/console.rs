@@ -30,6 +30,8 @@ mod knowledge;
 mod orders;
 #[path = "console_outages.rs"]
 mod outages;
+#[path = "console_segment.rs"]
+mod segment;
 
 /// Rows a console search shows.
 const CONSOLE_LIMIT: u32 = 50;
@@ -68,6 +70,7 @@ fn register<R: Registry>(r: R) -> R {
         .get("/console/dispatch", orders::dispatch_board)
         .get("/console/crew", orders::crew)
         .get("/console/complaints", orders::complaints)
+        .get("/console/segmentation", segment::page_handler)
         .get("/notices/outages", outages::public_notices)
         .get("/console/outages", outages::board)
         .post("/console/outages", outages::create)
@@ -373,6 +376,7 @@ fn page(ctx: &Ctx, title: &str, charts: bool, body: Markup) -> Markup {
                             }
                             @if ctx.may(griddesk_domain::access::Permission::ComplaintLedger) {
                                 a href="/console/complaints" { (ctx.t(T::NavComplaints)) }
+                                a href="/console/segmentation" { (ctx.t(T::ValueSegment)) }
                             }
                             @if ctx.may(griddesk_domain::access::Permission::AuditRead) {
                                 a href="/console/audit" { (ctx.t(T::NavAudit)) }

@@ -290,6 +290,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(api_outages::disconnect))
         .routes(routes!(api_outages::restore_on_payment))
         .routes(routes!(api_segment::get_segmentation))
+        .routes(routes!(api_segment::members))
         .routes(routes!(api_segment::post_run))
         .routes(routes!(api_segment::customer_segment))
 }

@@ -163,6 +163,11 @@ pub const RULES: &[(&str, &str, Rule)] = &[
         "/api/v1/segmentation/{period}",
         Perm(ComplaintLedger),
     ),
+    (
+        "GET",
+        "/api/v1/segmentation/{period}/members",
+        Perm(ComplaintLedger),
+    ),
     ("POST", "/api/v1/segmentation/runs", Perm(ComplaintLedger)),
     (
         "GET",
@@ -211,6 +216,7 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/console/dispatch", Perm(OrderRead)),
     ("GET", "/console/crew", Perm(OrderWrite)),
     ("GET", "/console/complaints", Perm(ComplaintLedger)),
+    ("GET", "/console/segmentation", Perm(ComplaintLedger)),
     ("GET", "/notices/outages", Public),
     ("GET", "/console/outages", Perm(OrderRead)),
     ("POST", "/console/outages", Perm(OutageWrite)),

@@ -291,3 +291,75 @@ async fn the_customer_page_shows_the_tier_and_segment() {
     assert!(after.contains(r.quadrant.label(Default::default())));
     assert!(!after.contains("尚未进行价值细分"));
 }
+
+#[tokio::test]
+async fn the_segmentation_page_and_the_members_sample() {
+    let app = crate::app::spawn_app().await;
+    let s = app.login("analyst01").await;
+    let before = app.get_in(&s, "/console/segmentation").await;
+    assert_eq!(before.status(), 200);
+    assert!(
+        before
+            .text()
+            .await
+            .unwrap()
+            .contains("id=\"not-segmented\"")
+    );
+
+    let period = Period::of(griddesk_server::time::today()).add_months(-1);
+    let seg = griddesk_server::api_segment::run_segmentation(
+        app.store.as_ref(),
+        &app.state.lake,
+        period,
+        &SegmentationConfig::default(),
+        griddesk_server::api_segment::DEFAULT_CONFIG,
+        "staff:analyst01",
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    let html = app
+        .get_in(&s, "/console/segmentation")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("data-chart=\"value-matrix\""), "{html}");
+    for (q, n) in &seg.summary.quadrants {
+        assert!(
+            html.contains(&format!("data-quadrant=\"{}\">{n}<", q.code())),
+            "{q:?} {n}: {html}"
+        );
+    }
+
+    let m: Value = app
+        .get_in(
+            &s,
+            &format!("/api/v1/segmentation/{period}/members?limit=8"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let items = m["items"].as_array().unwrap();
+    assert!(items.len() <= 8);
+    assert_eq!(m["sampled"], seg.customers.len() > items.len());
+    assert_eq!(m["origin_current"], seg.summary.origin.current);
+    let all: Value = app
+        .get_in(
+            &s,
+            &format!("/api/v1/segmentation/{period}/members?quadrant=vip&limit=10000"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        all["items"].as_array().unwrap().len(),
+        seg.summary.quadrants[&griddesk_domain::segment::Quadrant::Vip]
+    );
+    let bad = app
+        .get_in(&s, &format!("/api/v1/segmentation/{period}/members?abc=Z"))
+        .await;
+    assert_eq!(bad.status(), 400);
+}
