@@ -151,6 +151,24 @@ enum Command {
     /// The knowledge base (一次性告知 articles).
     #[command(subcommand)]
     Knowledge(KnowledgeCommand),
+    /// Customer value segmentation (D4) of a month: raw figures from the lake, scores, value
+    /// matrix, ABC pyramid and tiers, stored for the period (a re-run replaces it).
+    Segment {
+        /// The month to segment, YYYY-MM.
+        #[arg(long)]
+        period: String,
+        /// Segmentation configuration (TOML; see data/segmentation.toml). Default: the seed's.
+        #[arg(long, env = "GRIDDESK_SEGMENTATION_CONFIG")]
+        config: Option<PathBuf>,
+        /// Also write the results as an Excel workbook.
+        #[arg(long)]
+        export_xlsx: Option<PathBuf>,
+        /// Also write the results as a Parquet file.
+        #[arg(long)]
+        export_parquet: Option<PathBuf>,
+        #[command(flatten)]
+        storage: Storage,
+    },
     /// Apply database migrations and exit.
     Migrate {
         #[command(flatten)]
@@ -306,6 +324,96 @@ async fn demo_data(
     .await?;
     store.optimize().await?;
     Ok(summary)
+}
+
+/// `griddesk segment`: runs, stores, prints the counts and writes the exports.
+async fn segment_command(
+    storage: &Storage,
+    period: &str,
+    config: Option<&Path>,
+    xlsx: Option<&Path>,
+    parquet: Option<&Path>,
+) -> Result<()> {
+    use griddesk_server::api_segment as seg;
+    let period = Period::parse(period)?;
+    let (name, text) = match config {
+        Some(p) => (
+            p.display().to_string(),
+            std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?,
+        ),
+        None => (
+            "segmentation.toml".to_owned(),
+            seg::DEFAULT_CONFIG.to_owned(),
+        ),
+    };
+    let cfg = seg::parse_config(&name, &text).map_err(anyhow::Error::msg)?;
+    let store = storage.open().await?;
+    let lake = griddesk_lake::Lake::open(&storage.lake_dir()).context("opening the lake")?;
+    let bar = progress::bar(seg::RUN_STEPS.len() as u64, "steps");
+    let tick = {
+        let bar = bar.clone();
+        move |done: usize| {
+            bar.set_position(done as u64);
+            if let Some(next) = seg::RUN_STEPS.get(done) {
+                bar.set_message(*next);
+            }
+        }
+    };
+    let actor = cli_actor();
+    let s = seg::run_segmentation(
+        store.as_ref(),
+        &lake,
+        period,
+        &cfg,
+        &text,
+        &actor.audit_id(),
+        &tick,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{}", e.problem().detail))?;
+    bar.finish();
+    println!("segmented {} customers for {period}", s.summary.customers);
+    println!(
+        "origin: current {:.3}, potential {:.3}",
+        s.summary.origin.current, s.summary.origin.potential
+    );
+    let line = |label: &str, counts: Vec<(String, usize)>| {
+        let parts: Vec<String> = counts.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        println!("{label}: {}", parts.join(", "));
+    };
+    line(
+        "quadrants",
+        s.summary
+            .quadrants
+            .iter()
+            .map(|(q, n)| (q.code().to_owned(), *n))
+            .collect(),
+    );
+    line(
+        "abc",
+        s.summary
+            .abc
+            .iter()
+            .map(|(a, n)| (a.code().to_owned(), *n))
+            .collect(),
+    );
+    line(
+        "tiers",
+        seg::tier_counts(&s)
+            .into_iter()
+            .map(|(t, n)| (t.to_string(), n))
+            .collect(),
+    );
+    if let Some(p) = xlsx {
+        let bytes = seg::segmentation_workbook(period, &s)?;
+        std::fs::write(p, bytes).with_context(|| format!("writing {}", p.display()))?;
+        println!("wrote {}", p.display());
+    }
+    if let Some(p) = parquet {
+        griddesk_lake::segment::write_segmentation_parquet(p, period, &s.customers)?;
+        println!("wrote {}", p.display());
+    }
+    Ok(())
 }
 
 #[tokio::main]
@@ -519,6 +627,22 @@ async fn main() -> Result<()> {
             let store = storage.open().await?;
             set_password(store.as_ref(), &login, password).await?;
             println!("password of {login} set");
+        }
+        Command::Segment {
+            period,
+            config,
+            export_xlsx,
+            export_parquet,
+            storage,
+        } => {
+            segment_command(
+                &storage,
+                &period,
+                config.as_deref(),
+                export_xlsx.as_deref(),
+                export_parquet.as_deref(),
+            )
+            .await?;
         }
         Command::Migrate { storage } => {
             let store = storage.open().await?;

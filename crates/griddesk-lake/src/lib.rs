@@ -8,6 +8,7 @@
 
 mod reader;
 pub mod schema;
+pub mod segment;
 #[cfg(test)]
 mod tests;
 mod writer;

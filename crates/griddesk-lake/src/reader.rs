@@ -115,7 +115,7 @@ fn typed<'a, T: 'static>(b: &'a RecordBatch, name: &str) -> Result<&'a T> {
 }
 
 /// A string column as `Utf8` whatever string layout the scan produced.
-fn strings(b: &RecordBatch, name: &str) -> Result<StringArray> {
+pub(crate) fn strings(b: &RecordBatch, name: &str) -> Result<StringArray> {
     let a = column(b, name)?;
     let a = cast(a, &DataType::Utf8).map_err(|e| LakeError::Corrupt(format!("{name}: {e}")))?;
     Ok(a.as_string::<i32>().clone())

@@ -152,6 +152,38 @@
     };
   }
 
+  /* The value matrix (D4.4): one scatter series per quadrant, current value on x, potential
+   * on y, and the origin lines. */
+  function valueMatrixOption(m, el) {
+    var names = {};
+    (el.dataset.labels || "").split("|").forEach(function (kv) {
+      var i = kv.indexOf("=");
+      if (i > 0) { names[kv.slice(0, i)] = kv.slice(i + 1); }
+    });
+    var order = ["vip", "growth", "maintain", "abandon"];
+    var series = order.map(function (q, k) {
+      var s = {
+        name: names[q] || q, type: "scatter", symbolSize: 6,
+        data: (m.items || []).filter(function (r) { return r.quadrant === q; })
+          .map(function (r) { return [r.current, r.potential, r.customer_no]; })
+      };
+      if (k === 0) {
+        s.markLine = {
+          silent: true, symbol: "none", lineStyle: { type: "dashed" },
+          data: [{ xAxis: m.origin_current }, { yAxis: m.origin_potential }]
+        };
+      }
+      return s;
+    });
+    return {
+      tooltip: { formatter: function (p) { return p.value[2] + "<br>" + p.value[0].toFixed(3) + " / " + p.value[1].toFixed(3); } },
+      legend: { top: 0 },
+      xAxis: { type: "value", name: el.dataset.labelCurrent || "current", scale: true },
+      yAxis: { type: "value", name: el.dataset.labelPotential || "potential", scale: true },
+      series: series
+    };
+  }
+
   /* Chart kinds by the element's data-chart: each builds an ECharts option from the JSON of
    * its data-src. */
   var CHARTS = {
@@ -160,7 +192,8 @@
     pareto: paretoOption,
     reliability: reliabilityOption,
     "complaint-months": function (a, el) { return countsOption(a.by_month || [], el, "line"); },
-    "complaint-units": function (a, el) { return countsOption(a.by_unit || [], el, "bar"); }
+    "complaint-units": function (a, el) { return countsOption(a.by_unit || [], el, "bar"); },
+    "value-matrix": valueMatrixOption
   };
 
   function hasData(option) {

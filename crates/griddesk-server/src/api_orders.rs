@@ -369,7 +369,11 @@ pub async fn intake(
             dual_supply: d.customer.is_dual_supply(),
         },
     );
-    let tier = griddesk_domain::queue::default_tier(customer.as_ref().map(|d| &d.customer));
+    let tier = crate::api_segment::service_tier(
+        state.store.as_ref(),
+        customer.as_ref().map(|d| &d.customer),
+    )
+    .await?;
     let now = time::now();
     let rules = &state.config.rules;
     let deadlines =

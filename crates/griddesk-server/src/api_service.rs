@@ -21,7 +21,7 @@ use griddesk_domain::complaint::{
 };
 use griddesk_domain::mask;
 use griddesk_domain::org::Role;
-use griddesk_domain::queue::{AgentStatus, CallDecision, default_tier};
+use griddesk_domain::queue::{AgentStatus, CallDecision};
 use griddesk_domain::search::SearchQuery;
 use griddesk_domain::sla::SlaState;
 use griddesk_domain::values::{Code, CustomerNo, PhoneNumber};
@@ -1245,7 +1245,11 @@ pub async fn incoming_call(
         .map(CustomerNo::parse)
         .transpose()?;
     let customer = caller_customer(&state, keyed.as_ref(), &phone).await?;
-    let tier = default_tier(customer.as_ref().map(|d| &d.customer));
+    let tier = crate::api_segment::service_tier(
+        state.store.as_ref(),
+        customer.as_ref().map(|d| &d.customer),
+    )
+    .await?;
     let now = time::now();
     let agent = state.store.claim_free_agent(now).await?;
     let decision = state

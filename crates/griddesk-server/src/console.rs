@@ -30,6 +30,8 @@ mod knowledge;
 mod orders;
 #[path = "console_outages.rs"]
 mod outages;
+#[path = "console_segment.rs"]
+mod segment;
 
 /// Rows a console search shows.
 const CONSOLE_LIMIT: u32 = 50;
@@ -68,6 +70,7 @@ fn register<R: Registry>(r: R) -> R {
         .get("/console/dispatch", orders::dispatch_board)
         .get("/console/crew", orders::crew)
         .get("/console/complaints", orders::complaints)
+        .get("/console/segmentation", segment::page_handler)
         .get("/notices/outages", outages::public_notices)
         .get("/console/outages", outages::board)
         .post("/console/outages", outages::create)
@@ -374,6 +377,7 @@ fn page(ctx: &Ctx, title: &str, charts: bool, body: Markup) -> Markup {
                             }
                             @if ctx.may(griddesk_domain::access::Permission::ComplaintLedger) {
                                 a href="/console/complaints" { (ctx.t(T::NavComplaints)) }
+                                a href="/console/segmentation" { (ctx.t(T::ValueSegment)) }
                             }
                             @if ctx.may(griddesk_domain::access::Permission::AuditRead) {
                                 a href="/console/audit" { (ctx.t(T::NavAudit)) }
@@ -752,6 +756,30 @@ async fn customer_page(
         .await
         .map_err(|e| fail(e.into()))?;
     let service = orders::customer_service_panels(ctx, &v.customer_no, &orders, &contacts);
+    let segment = state
+        .store
+        .customer_segment(&no, None)
+        .await
+        .map_err(|e| fail(e.into()))?;
+    let tier = crate::api_segment::service_tier(state.store.as_ref(), Some(&detail.customer))
+        .await
+        .map_err(&fail)?;
+    let service = html! {
+        section.card #segment {
+            h2 { (ctx.t(T::ValueSegment)) }
+            dl.facts {
+                dt { (ctx.t(T::ServiceTier)) } dd #segment-tier { (tier) }
+                @if let Some((period, r)) = &segment {
+                    dt { (ctx.t(T::SegmentPeriod)) } dd { (period.to_string()) }
+                    dt { (ctx.t(T::ValueQuadrant)) } dd #segment-quadrant { (r.quadrant.label(ctx.lang)) }
+                    dt { (ctx.t(T::AbcClassTitle)) } dd { (r.abc.label(ctx.lang)) }
+                    dt { (ctx.t(T::CurrentPotential)) } dd { (format!("{:.3} / {:.3}", r.value.current, r.value.potential)) }
+                }
+            }
+            @if segment.is_none() { p.muted { (ctx.t(T::NotSegmented)) } }
+        }
+        (service)
+    };
     let outages = crate::api_outages::customer_outages(state, &no)
         .await
         .map_err(&fail)?;

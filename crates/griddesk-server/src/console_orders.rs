@@ -868,7 +868,9 @@ async fn lookup_panel(state: &AppState, ctx: &Ctx, addr: &str, q: Option<&str>) 
         .await
         .map_err(&f)?;
     let v = crate::model::CustomerView::from_detail(&detail, reveal);
-    let tier = griddesk_domain::queue::default_tier(Some(&detail.customer));
+    let tier = crate::api_segment::service_tier(state.store.as_ref(), Some(&detail.customer))
+        .await
+        .map_err(&f)?;
     let open = views(
         state,
         ctx,

@@ -90,6 +90,15 @@ texts! {
     MaskNote => "个人信息已按规定脱敏显示", "Personal information is shown masked";
     CustomerManager => "客户经理", "Customer manager";
     NoManager => "未指定客户经理", "No customer manager assigned";
+    ValueSegment => "客户价值细分", "Value segmentation";
+    CurrentValue => "当前价值", "Current value";
+    PotentialValue => "潜在价值", "Potential value";
+    NotSegmented => "尚未进行价值细分", "Not segmented yet";
+    ServiceTier => "服务等级", "Service tier";
+    SegmentPeriod => "细分期间", "Period";
+    ValueQuadrant => "价值矩阵", "Value matrix";
+    AbcClassTitle => "ABC分类", "ABC class";
+    CurrentPotential => "当前价值 / 潜在价值", "Current / potential value";
     ChartTitle => "用电量与电费", "Consumption and bills";
     SeriesKwh => "用电量 (kWh)", "Consumption (kWh)";
     SeriesAmount => "电费 (元)", "Bill (yuan)";

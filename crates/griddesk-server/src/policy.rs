@@ -161,6 +161,23 @@ pub const RULES: &[(&str, &str, Rule)] = &[
         "/api/v1/customers/{customer_no}/outages",
         Perm(ArchiveRead),
     ),
+    // Value segmentation: analysis for analysts and supervisors; the tier is part of the record.
+    (
+        "GET",
+        "/api/v1/segmentation/{period}",
+        Perm(ComplaintLedger),
+    ),
+    (
+        "GET",
+        "/api/v1/segmentation/{period}/members",
+        Perm(ComplaintLedger),
+    ),
+    ("POST", "/api/v1/segmentation/runs", Perm(ComplaintLedger)),
+    (
+        "GET",
+        "/api/v1/customers/{customer_no}/segment",
+        Perm(ArchiveRead),
+    ),
     // Customer self-service.
     ("POST", "/api/v1/self/otp", Public),
     ("POST", "/api/v1/self/login", Public),
@@ -203,6 +220,7 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/console/dispatch", Perm(OrderRead)),
     ("GET", "/console/crew", Perm(OrderWrite)),
     ("GET", "/console/complaints", Perm(ComplaintLedger)),
+    ("GET", "/console/segmentation", Perm(ComplaintLedger)),
     ("GET", "/notices/outages", Public),
     ("GET", "/console/outages", Perm(OrderRead)),
     ("POST", "/console/outages", Perm(OutageWrite)),

@@ -227,3 +227,4 @@ griddesk_store::service_store_impl!(SqliteStore, sqlx::SqliteConnection, db);
 griddesk_store::knowledge_store_impl!(SqliteStore, sqlx::SqliteConnection, db);
 griddesk_store::outage_store_impl!(SqliteStore, sqlx::SqliteConnection, db);
 griddesk_store::notice_store_impl!(SqliteStore, sqlx::SqliteConnection, db);
+griddesk_store::segment_store_impl!(SqliteStore, sqlx::SqliteConnection, db);

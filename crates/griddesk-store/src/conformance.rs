@@ -19,6 +19,7 @@ pub use crate::conformance_access::*;
 pub use crate::conformance_knowledge::*;
 pub use crate::conformance_notice::*;
 pub use crate::conformance_outage::*;
+pub use crate::conformance_segment::*;
 pub use crate::conformance_service::*;
 pub use crate::conformance_workorder::*;
 use crate::{CustomerFilter, RefKind, Store, StoreError};
@@ -125,6 +126,7 @@ macro_rules! conformance_tests {
             recent_repair_calls_carry_their_place_on_the_topology,
             notices_are_queued_once_claimed_under_lease_and_finished_by_their_holder,
             outage_tasks_reach_key_customers_once_and_record_who_how_and_ack,
+            segmentation_replaces_a_period_atomically_and_reads_back_exactly,
         );
     };
 }

@@ -12,11 +12,13 @@ mod conformance_access;
 mod conformance_knowledge;
 mod conformance_notice;
 mod conformance_outage;
+mod conformance_segment;
 mod conformance_service;
 mod conformance_workorder;
 pub mod knowledge;
 pub mod notice;
 pub mod outage;
+pub mod segment;
 pub mod service;
 pub mod workorder;
 
@@ -24,6 +26,7 @@ pub use access::AccessStore;
 pub use knowledge::KnowledgeStore;
 pub use notice::NoticeStore;
 pub use outage::OutageStore;
+pub use segment::SegmentStore;
 pub use service::ServiceStore;
 pub use workorder::WorkOrderStore;
 
@@ -149,6 +152,7 @@ pub trait Store:
     + KnowledgeStore
     + OutageStore
     + NoticeStore
+    + SegmentStore
     + Send
     + Sync
     + 'static

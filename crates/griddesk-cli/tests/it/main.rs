@@ -11,5 +11,6 @@ mod matrix;
 mod notices;
 mod orders;
 mod outages;
+mod segment;
 mod service;
 mod support;

@@ -91,8 +91,13 @@ fn concrete(path: &str, f: &Fixture) -> String {
     match path {
         "/api/v1/customers" | "/console/search" => format!("{p}?q={}", f.customer_no),
         "/api/v1/reliability" => format!("{p}?from=2026-11-01&to=2026-11-30"),
-        _ => p,
+        _ => p.replace("{period}", &segmentation_period().to_string()),
     }
+}
+
+/// The month the fixture's history ends with (Asia/Shanghai), which the matrix segments.
+fn segmentation_period() -> griddesk_domain::billing::Period {
+    griddesk_domain::billing::Period::of(griddesk_server::time::today()).add_months(-1)
 }
 
 /// Puts the customer in (`disconnected`) or out of an arrears disconnection, by the store.
@@ -351,6 +356,9 @@ async fn prepare(app: &TestApp, method: &str, path: &str, f: &Fixture) -> Option
             "kind": "fault", "title": "矩阵故障", "cause": "待查", "scope": {"customers": [no]}
         })),
         ("POST", "/api/v1/outages/{id}/actions") => json(serde_json::json!({"action": "notify"})),
+        ("POST", "/api/v1/segmentation/runs") => json(serde_json::json!({
+            "period": segmentation_period().to_string()
+        })),
         ("POST", "/api/v1/arrears-disconnections") => json(serde_json::json!({
             "customer_no": no, "notice_served_at": "2026-01-01T09:00:00+08:00", "reason": "欠费三个月"
         })),
@@ -439,6 +447,25 @@ async fn every_route_has_a_rule_and_every_role_gets_exactly_its_rights() {
         stale.is_empty(),
         "rules for routes that do not exist: {stale:?}"
     );
+
+    // A segmentation of last month, so a customer's segment exists.
+    let last_month = segmentation_period();
+    let config = griddesk_server::api_segment::parse_config(
+        "segmentation.toml",
+        griddesk_server::api_segment::DEFAULT_CONFIG,
+    )
+    .expect("config");
+    griddesk_server::api_segment::run_segmentation(
+        app.store.as_ref(),
+        &app.state.lake,
+        last_month,
+        &config,
+        griddesk_server::api_segment::DEFAULT_CONFIG,
+        "system:matrix",
+        &|_| {},
+    )
+    .await
+    .expect("segmentation");
 
     let resident = app.resident();
     let area = match &resident.connection {

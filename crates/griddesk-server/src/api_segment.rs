@@ -1,0 +1,448 @@
+//! Customer value segmentation (D4) at the edges: one run of a period (raw figures from the
+//! lake, the pure [`griddesk_domain::segment::segment`], the results stored atomically), its
+//! Excel export, the service tier a customer is served in (the stored one, else
+//! [`default_tier`]), and the JSON API: a period's summary, a customer's explanation, and a run
+//! started by an analyst.
+//!
+//! Access: the summary and runs are analysis, for the roles holding `complaint_ledger`
+//! (analysts and supervisors, the analysis permission of the table); a customer's segment is
+//! part of its record (`archive_read`), as the agent needs the tier on the phone.
+
+use crate::auth::Auth;
+use crate::error::{ApiError, Problem};
+use crate::extract::{ApiJson, ApiPath};
+use crate::{AppState, time};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use griddesk_domain::billing::Period;
+use griddesk_domain::customer::Customer;
+use griddesk_domain::queue::default_tier;
+use griddesk_domain::segment::{
+    Indicator, SegmentError, Segmentation, SegmentationConfig, Summary, segment,
+};
+use griddesk_domain::values::CustomerNo;
+use griddesk_store::Store;
+use griddesk_store::segment::{SegmentRun, explain};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+
+pub const TAG_SEGMENTATION: &str = "segmentation";
+
+/// The shipped configuration (`data/segmentation.toml`, the seed defaults).
+pub const DEFAULT_CONFIG: &str = include_str!("../../../data/segmentation.toml");
+
+/// Parses a segmentation configuration (TOML) and checks it.
+pub fn parse_config(name: &str, text: &str) -> Result<SegmentationConfig, String> {
+    let c: SegmentationConfig = toml::from_str(text).map_err(|e| format!("{name}: {e}"))?;
+    c.validate().map_err(|e| format!("{name}: {e}"))?;
+    Ok(c)
+}
+
+/// The tier a customer is served in: the tier of its latest segmentation, else the default rule.
+pub async fn service_tier(store: &dyn Store, customer: Option<&Customer>) -> Result<u8, ApiError> {
+    if let Some(c) = customer
+        && let Some(t) = store.current_tier(&c.customer_no).await?
+    {
+        return Ok(t);
+    }
+    Ok(default_tier(customer))
+}
+
+/// Steps of a run, reported to `progress` as they finish.
+pub const RUN_STEPS: [&str; 3] = ["read the lake", "segment", "store"];
+
+/// Segments every customer billed for `period` and replaces the period's stored results.
+pub async fn run_segmentation(
+    store: &dyn Store,
+    lake: &griddesk_lake::Lake,
+    period: Period,
+    config: &SegmentationConfig,
+    config_text: &str,
+    created_by: &str,
+    progress: &(dyn Fn(usize) + Send + Sync),
+) -> Result<Segmentation, ApiError> {
+    let members = lake
+        .segmentation_inputs(period, griddesk_lake::segment::DEFAULT_POWER_FACTOR)
+        .await?;
+    progress(1);
+    let s = segment(&members, config).map_err(|e| match e {
+        SegmentError::EmptyPopulation => {
+            ApiError::invalid("period", format!("no customer is billed for {period}"))
+        }
+        e @ (SegmentError::Config(_) | SegmentError::Weights(_)) => {
+            ApiError::invalid("config", e.to_string())
+        }
+        e => ApiError::Internal(e.to_string()),
+    })?;
+    progress(2);
+    let run = SegmentRun {
+        period,
+        config: config_text.to_owned(),
+        summary_json: serde_json::to_string(&s.summary)
+            .map_err(|e| ApiError::Internal(e.to_string()))?,
+        created_at: time::now(),
+        created_by: created_by.to_owned(),
+    };
+    store.replace_segmentation(&run, &s.customers).await?;
+    progress(3);
+    Ok(s)
+}
+
+/// Customers per service tier.
+pub fn tier_counts(s: &Segmentation) -> BTreeMap<u8, usize> {
+    let mut m = BTreeMap::new();
+    for c in &s.customers {
+        *m.entry(c.service.tier).or_default() += 1;
+    }
+    m
+}
+
+/// The results as an Excel workbook: one row per customer (indicators, scores, values,
+/// quadrant, ABC class, tier), then a summary sheet.
+pub fn segmentation_workbook(
+    period: Period,
+    s: &Segmentation,
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold();
+    let ws = wb.add_worksheet();
+    ws.set_name(format!("segments {period}"))?;
+    let mut header = vec!["customer_no".to_owned()];
+    header.extend(Indicator::ALL.iter().map(|i| i.code().to_owned()));
+    header.extend(Indicator::ALL.iter().map(|i| format!("score_{}", i.code())));
+    header.extend(
+        [
+            "current_value",
+            "potential_value",
+            "quadrant",
+            "purchase_amount",
+            "abc",
+            "tier",
+        ]
+        .map(str::to_owned),
+    );
+    for (c, h) in header.iter().enumerate() {
+        ws.write_with_format(0, c as u16, h.as_str(), &bold)?;
+    }
+    for (r, x) in s.customers.iter().enumerate() {
+        let row = r as u32 + 1;
+        ws.write(row, 0, x.customer.as_str())?;
+        let mut col = 1u16;
+        for &i in Indicator::ALL {
+            ws.write(row, col, *x.indicators.get(i))?;
+            col += 1;
+        }
+        for &i in Indicator::ALL {
+            ws.write(row, col, f64::from(*x.scores.get(i)))?;
+            col += 1;
+        }
+        ws.write(row, col, x.value.current)?;
+        ws.write(row, col + 1, x.value.potential)?;
+        ws.write(row, col + 2, x.quadrant.code())?;
+        ws.write(row, col + 3, x.purchase_amount.to_string())?;
+        ws.write(row, col + 4, x.abc.code())?;
+        ws.write(row, col + 5, f64::from(x.service.tier))?;
+    }
+    let sum = wb.add_worksheet();
+    sum.set_name("summary")?;
+    sum.write_with_format(0, 0, "period", &bold)?;
+    sum.write(0, 1, period.to_string())?;
+    sum.write_with_format(1, 0, "customers", &bold)?;
+    sum.write(1, 1, s.summary.customers as f64)?;
+    sum.write_with_format(2, 0, "origin current", &bold)?;
+    sum.write(2, 1, s.summary.origin.current)?;
+    sum.write_with_format(3, 0, "origin potential", &bold)?;
+    sum.write(3, 1, s.summary.origin.potential)?;
+    let mut row = 5;
+    for (q, n) in &s.summary.quadrants {
+        sum.write(row, 0, q.code())?;
+        sum.write(row, 1, *n as f64)?;
+        row += 1;
+    }
+    for (a, n) in &s.summary.abc {
+        sum.write(row, 0, format!("abc {}", a.code()))?;
+        sum.write(row, 1, *n as f64)?;
+        row += 1;
+    }
+    for (t, n) in tier_counts(s) {
+        sum.write(row, 0, format!("tier {t}"))?;
+        sum.write(row, 1, n as f64)?;
+        row += 1;
+    }
+    wb.save_to_buffer()
+}
+
+fn period_param(raw: &str) -> Result<Period, ApiError> {
+    Period::parse(raw.trim()).map_err(|_| ApiError::invalid("period", "give a month, YYYY-MM"))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SegmentationView {
+    pub period: String,
+    pub created_at: String,
+    pub created_by: String,
+    pub customers: usize,
+    /// Customers per quadrant (vip, growth, maintain, abandon).
+    pub quadrants: BTreeMap<String, usize>,
+    /// Customers per ABC class.
+    pub abc: BTreeMap<String, usize>,
+    /// Customers per service tier.
+    pub tiers: BTreeMap<String, i64>,
+    /// The population summary: weights, origin, quintile thresholds, counts.
+    #[schema(value_type = Object)]
+    pub summary: serde_json::Value,
+}
+
+async fn segmentation_view(state: &AppState, period: Period) -> Result<SegmentationView, ApiError> {
+    let run = state
+        .store
+        .segmentation_run(period)
+        .await?
+        .ok_or_else(|| ApiError::NotFound {
+            field: "period",
+            value: period.to_string(),
+        })?;
+    let summary: Summary = serde_json::from_str(&run.summary_json)
+        .map_err(|e| ApiError::Internal(format!("stored summary: {e}")))?;
+    let tiers = state
+        .store
+        .tier_movement(period, period)
+        .await?
+        .into_iter()
+        .filter_map(|m| Some((m.to?.to_string(), m.count)))
+        .collect();
+    Ok(SegmentationView {
+        period: period.to_string(),
+        created_at: time::local_rfc3339(run.created_at),
+        created_by: run.created_by,
+        customers: summary.customers,
+        quadrants: summary
+            .quadrants
+            .iter()
+            .map(|(q, n)| (q.code().to_owned(), *n))
+            .collect(),
+        abc: summary
+            .abc
+            .iter()
+            .map(|(a, n)| (a.code().to_owned(), *n))
+            .collect(),
+        tiers,
+        summary: serde_json::to_value(&summary).map_err(|e| ApiError::Internal(e.to_string()))?,
+    })
+}
+
+/// A period's segmentation: counts per quadrant, ABC class and tier, and the summary (weights,
+/// origin, thresholds) the scores were computed against.
+#[utoipa::path(
+    get, path = "/api/v1/segmentation/{period}", tag = TAG_SEGMENTATION,
+    params(("period" = String, Path, description = "YYYY-MM")),
+    responses(
+        (status = 200, description = "The period's segmentation", body = SegmentationView),
+        (status = 400, description = "Invalid period", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not segmented", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_segmentation(
+    State(state): State<AppState>,
+    ApiPath(period): ApiPath<String>,
+) -> Result<Json<SegmentationView>, ApiError> {
+    let period = period_param(&period)?;
+    Ok(Json(segmentation_view(&state, period).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RunRequest {
+    /// YYYY-MM
+    pub period: String,
+}
+
+/// Segments a period now with the shipped configuration, replacing its previous run.
+#[utoipa::path(
+    post, path = "/api/v1/segmentation/runs", tag = TAG_SEGMENTATION,
+    request_body = RunRequest,
+    responses(
+        (status = 201, description = "The new segmentation", body = SegmentationView),
+        (status = 400, description = "Invalid period, or nobody billed in it", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn post_run(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(r): ApiJson<RunRequest>,
+) -> Result<Response, ApiError> {
+    let period = period_param(&r.period)?;
+    let config = parse_config("segmentation.toml", DEFAULT_CONFIG).map_err(ApiError::Internal)?;
+    run_segmentation(
+        state.store.as_ref(),
+        &state.lake,
+        period,
+        &config,
+        DEFAULT_CONFIG,
+        &auth.actor.audit_id(),
+        &|_| {},
+    )
+    .await?;
+    let v = segmentation_view(&state, period).await?;
+    Ok((StatusCode::CREATED, Json(v)).into_response())
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomerSegmentView {
+    pub customer_no: String,
+    pub period: String,
+    pub tier: u8,
+    /// Raw indicators, scores, thresholds, weights, values, origin, quadrant, the moves that
+    /// would change the quadrant, ABC class and entitlements.
+    #[schema(value_type = Object)]
+    pub explanation: serde_json::Value,
+}
+
+/// Why a customer landed where it did in its latest segmentation.
+#[utoipa::path(
+    get, path = "/api/v1/customers/{customer_no}/segment", tag = TAG_SEGMENTATION,
+    params(("customer_no" = String, Path, description = "10-digit customer number")),
+    responses(
+        (status = 200, description = "The explanation", body = CustomerSegmentView),
+        (status = 400, description = "Invalid customer number", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not segmented", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn customer_segment(
+    State(state): State<AppState>,
+    ApiPath(no): ApiPath<String>,
+) -> Result<Json<CustomerSegmentView>, ApiError> {
+    let no = CustomerNo::parse(no.trim())?;
+    let not_found = || ApiError::NotFound {
+        field: "customer_no",
+        value: no.to_string(),
+    };
+    let (period, r) = state
+        .store
+        .customer_segment(&no, None)
+        .await?
+        .ok_or_else(not_found)?;
+    let run = state
+        .store
+        .segmentation_run(period)
+        .await?
+        .ok_or_else(not_found)?;
+    let summary: Summary = serde_json::from_str(&run.summary_json)
+        .map_err(|e| ApiError::Internal(format!("stored summary: {e}")))?;
+    let e = explain(&r, &summary);
+    Ok(Json(CustomerSegmentView {
+        customer_no: no.to_string(),
+        period: period.to_string(),
+        tier: r.service.tier,
+        explanation: serde_json::to_value(&e).map_err(|e| ApiError::Internal(e.to_string()))?,
+    }))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct MembersParams {
+    /// vip, growth, maintain or abandon.
+    pub quadrant: Option<String>,
+    /// A, B, C or D.
+    pub abc: Option<String>,
+    /// At most this many (default 2,000, at most 10,000).
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberView {
+    pub customer_no: String,
+    pub current: f64,
+    pub potential: f64,
+    pub quadrant: String,
+    pub abc: String,
+    pub tier: u8,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MembersView {
+    pub period: String,
+    pub origin_current: f64,
+    pub origin_potential: f64,
+    /// Whether `items` is a sample of the period (more customers match than the limit).
+    pub sampled: bool,
+    pub items: Vec<MemberView>,
+}
+
+/// Customers of a period on the value matrix. Without a quadrant filter the limit is shared by
+/// the four quadrants (each gets a quarter, highest current value first), so a sample of a
+/// large population still shows every quadrant.
+#[utoipa::path(
+    get, path = "/api/v1/segmentation/{period}/members", tag = TAG_SEGMENTATION,
+    params(("period" = String, Path, description = "YYYY-MM"), MembersParams),
+    responses(
+        (status = 200, description = "Customers on the value matrix", body = MembersView),
+        (status = 400, description = "Invalid period or filter", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not segmented", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn members(
+    State(state): State<AppState>,
+    ApiPath(period): ApiPath<String>,
+    crate::extract::ApiQuery(q): crate::extract::ApiQuery<MembersParams>,
+) -> Result<Json<MembersView>, ApiError> {
+    use griddesk_domain::segment::{AbcClass, Quadrant};
+    let period = period_param(&period)?;
+    let quadrant = q
+        .quadrant
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            Quadrant::parse(s)
+                .map_err(|_| ApiError::invalid("quadrant", "vip, growth, maintain or abandon"))
+        })
+        .transpose()?;
+    let abc = q
+        .abc
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(|s| AbcClass::parse(s).map_err(|_| ApiError::invalid("abc", "A, B, C or D")))
+        .transpose()?;
+    let limit = q.limit.unwrap_or(2_000).clamp(1, 10_000);
+    let run = state
+        .store
+        .segmentation_run(period)
+        .await?
+        .ok_or_else(|| ApiError::NotFound {
+            field: "period",
+            value: period.to_string(),
+        })?;
+    let summary: Summary = serde_json::from_str(&run.summary_json)
+        .map_err(|e| ApiError::Internal(format!("stored summary: {e}")))?;
+    let quadrants: Vec<Quadrant> = match quadrant {
+        Some(q) => vec![q],
+        None => Quadrant::ALL.to_vec(),
+    };
+    let each = (limit / quadrants.len() as u32).max(1);
+    let mut items = Vec::new();
+    let mut sampled = false;
+    for q in quadrants {
+        let rs = state
+            .store
+            .segment_members(period, Some(q), abc, each + 1)
+            .await?;
+        sampled |= rs.len() > each as usize;
+        items.extend(rs.into_iter().take(each as usize).map(|r| MemberView {
+            customer_no: r.customer,
+            current: r.value.current,
+            potential: r.value.potential,
+            quadrant: r.quadrant.code().to_owned(),
+            abc: r.abc.code().to_owned(),
+            tier: r.service.tier,
+        }));
+    }
+    Ok(Json(MembersView {
+        period: period.to_string(),
+        origin_current: summary.origin.current,
+        origin_potential: summary.origin.potential,
+        sampled,
+        items,
+    }))
+}

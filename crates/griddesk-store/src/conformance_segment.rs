@@ -1,0 +1,227 @@
+//! Conformance cases of [`crate::SegmentStore`]: a stored segmentation reads back exactly as the
+//! pure [`griddesk_domain::segment::segment`] computed it; a re-run replaces its period whole
+//! (no stale rows); a failing run (a customer not in the archive) leaves the previous run
+//! intact; the current tier comes from the latest period; tier movements count every customer.
+
+use crate::Store;
+use crate::conformance::fixtures;
+use crate::segment::{SegmentRun, TierMove, explain};
+use griddesk_domain::billing::Period;
+use griddesk_domain::segment::{
+    AbcClass, CustomerResult, IndicatorInputs, Member, Quadrant, SegmentationConfig, segment,
+};
+use griddesk_domain::values::{CustomerNo, Money};
+use jiff::Timestamp;
+
+fn period(s: &str) -> Period {
+    Period::parse(s).expect("period")
+}
+
+fn inputs(k: i64) -> IndicatorInputs {
+    let d = |n: i64| n.into();
+    IndicatorInputs {
+        consumption_kwh: d(1_000 * (k + 1)),
+        company_supply_kwh: d(1_000_000),
+        transmission_fees: Money::from_fen(10_000 * (k % 3 + 1)),
+        company_transmission_fees: Money::from_fen(100_000_000),
+        average_load_kw: d(10 + k),
+        max_load_kw: d(40),
+        power_factor: 0.80 + 0.02 * (k % 8) as f64,
+        paid_3y: Money::from_fen(90_000 + 1_000 * k),
+        due_3y: Money::from_fen(100_000),
+        late_fees_3y: Money::from_fen(500 * (k % 4)),
+        receivables_3y: Money::from_fen(100_000),
+        last_year_kwh: d(12_000 + 500 * k),
+        year_before_kwh: d(12_000),
+        same_period_last_year_kwh: d(800 * (k + 1)),
+    }
+}
+
+fn run_of(customers: &[CustomerNo], shift: i64) -> Vec<CustomerResult> {
+    let population: Vec<Member> = customers
+        .iter()
+        .enumerate()
+        .map(|(k, c)| {
+            let k = (k as i64 + shift) % customers.len() as i64;
+            Member {
+                customer: c.to_string(),
+                inputs: inputs(k),
+                purchase_amount: Money::from_fen(1_000_000 * (k + 1) + 37),
+            }
+        })
+        .collect();
+    segment(&population, &SegmentationConfig::default())
+        .expect("segment")
+        .customers
+}
+
+fn meta(p: &str, summary: &str) -> SegmentRun {
+    SegmentRun {
+        period: period(p),
+        config: "origin = \"mean\"\n".into(),
+        summary_json: summary.into(),
+        created_at: Timestamp::from_second(1_800_000_000).expect("time"),
+        created_by: "staff:analyst01".into(),
+    }
+}
+
+pub async fn segmentation_replaces_a_period_atomically_and_reads_back_exactly(store: &dyn Store) {
+    fixtures::load(store).await;
+    let customers: Vec<CustomerNo> = fixtures::customers()
+        .into_iter()
+        .map(|c| c.customer_no)
+        .collect();
+    assert!(customers.len() >= 4, "fixture has customers");
+    let p1 = period("2026-08");
+    assert_eq!(store.segmentation_run(p1).await.unwrap(), None);
+    assert_eq!(store.current_tier(&customers[0]).await.unwrap(), None);
+
+    let first = run_of(&customers, 0);
+    store
+        .replace_segmentation(&meta("2026-08", "{\"n\":1}"), &first)
+        .await
+        .expect("store the first run");
+    let run = store.segmentation_run(p1).await.unwrap().expect("run");
+    assert_eq!(run, meta("2026-08", "{\"n\":1}"));
+    for r in &first {
+        let no = CustomerNo::parse(&r.customer).unwrap();
+        let (p, got) = store
+            .customer_segment(&no, Some(p1))
+            .await
+            .unwrap()
+            .expect("stored");
+        assert_eq!(p, p1);
+        assert_eq!(&got, r, "reads back exactly as computed");
+        assert_eq!(store.current_tier(&no).await.unwrap(), Some(r.service.tier));
+    }
+    let all = store.segment_members(p1, None, None, 10_000).await.unwrap();
+    assert_eq!(all.len(), first.len());
+    let mut expected = first.clone();
+    expected.sort_by(|a, b| {
+        b.value
+            .current
+            .total_cmp(&a.value.current)
+            .then(a.customer.cmp(&b.customer))
+    });
+    assert_eq!(all, expected, "highest current value first");
+    for q in Quadrant::ALL {
+        let got = store
+            .segment_members(p1, Some(*q), None, 10_000)
+            .await
+            .unwrap();
+        assert_eq!(got.len(), first.iter().filter(|r| r.quadrant == *q).count());
+    }
+    let d = store
+        .segment_members(p1, None, Some(AbcClass::D), 2)
+        .await
+        .unwrap();
+    assert!(d.len() <= 2 && d.iter().all(|r| r.abc == AbcClass::D));
+
+    // A re-run of the period on fewer customers replaces it whole.
+    let second = run_of(&customers[1..], 1);
+    store
+        .replace_segmentation(&meta("2026-08", "{\"n\":2}"), &second)
+        .await
+        .expect("re-run");
+    let all = store.segment_members(p1, None, None, 10_000).await.unwrap();
+    assert_eq!(all.len(), second.len(), "no stale rows");
+    assert_eq!(
+        store
+            .customer_segment(&customers[0], Some(p1))
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .segmentation_run(p1)
+            .await
+            .unwrap()
+            .unwrap()
+            .summary_json,
+        "{\"n\":2}"
+    );
+
+    // A run naming a customer the archive does not know fails and changes nothing.
+    let mut bad = run_of(&customers, 2);
+    bad.last_mut().unwrap().customer = "9999999999".into();
+    assert!(
+        store
+            .replace_segmentation(&meta("2026-08", "{\"n\":3}"), &bad)
+            .await
+            .is_err()
+    );
+    let after = store.segment_members(p1, None, None, 10_000).await.unwrap();
+    assert_eq!(after, all, "the previous run is intact");
+    assert_eq!(
+        store
+            .segmentation_run(p1)
+            .await
+            .unwrap()
+            .unwrap()
+            .summary_json,
+        "{\"n\":2}"
+    );
+
+    // A later period becomes the current one; movements count every customer of either.
+    let third = run_of(&customers, 3);
+    store
+        .replace_segmentation(&meta("2026-09", "{}"), &third)
+        .await
+        .expect("later period");
+    assert_eq!(
+        store.segmentation_periods().await.unwrap(),
+        vec![period("2026-09"), p1]
+    );
+    for r in &third {
+        let no = CustomerNo::parse(&r.customer).unwrap();
+        assert_eq!(store.current_tier(&no).await.unwrap(), Some(r.service.tier));
+        let (p, latest) = store.customer_segment(&no, None).await.unwrap().unwrap();
+        assert_eq!((p, &latest), (period("2026-09"), r));
+    }
+    let moves = store.tier_movement(p1, period("2026-09")).await.unwrap();
+    let mut expected: std::collections::BTreeMap<(Option<u8>, Option<u8>), i64> =
+        Default::default();
+    for c in &customers {
+        let tier = |rs: &[CustomerResult]| {
+            rs.iter()
+                .find(|r| r.customer == c.as_str())
+                .map(|r| r.service.tier)
+        };
+        *expected.entry((tier(&second), tier(&third))).or_default() += 1;
+    }
+    let expected: Vec<TierMove> = expected
+        .into_iter()
+        .map(|((from, to), count)| TierMove { from, to, count })
+        .collect();
+    assert_eq!(moves, expected);
+    assert_eq!(
+        moves.iter().map(|m| m.count).sum::<i64>(),
+        customers.len() as i64
+    );
+
+    // The explanation is recomputed from a stored row and the run's summary.
+    let seg = {
+        let population: Vec<Member> = customers
+            .iter()
+            .enumerate()
+            .map(|(k, c)| Member {
+                customer: c.to_string(),
+                inputs: inputs(((k as i64) + 3) % customers.len() as i64),
+                purchase_amount: Money::from_fen(
+                    1_000_000 * (((k as i64) + 3) % customers.len() as i64 + 1) + 37,
+                ),
+            })
+            .collect();
+        segment(&population, &SegmentationConfig::default()).unwrap()
+    };
+    let (_, stored) = store
+        .customer_segment(&customers[0], None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        Some(explain(&stored, &seg.summary)),
+        seg.explain(customers[0].as_str())
+    );
+}
