@@ -40,6 +40,9 @@ use std::collections::HashMap;
 /// p2 = 0.95 of the default configuration, the usual 0.90 standard of the tariff adjustment.
 pub const DEFAULT_POWER_FACTOR: f64 = 0.90;
 
+/// Customers whose figures one query computes (bounding the memory of the aggregations).
+const CUSTOMERS_PER_QUERY: usize = 20_000;
+
 fn query_err(e: impl std::fmt::Display) -> LakeError {
     LakeError::Query(e.to_string())
 }
@@ -104,24 +107,28 @@ impl Lake {
         let from24 = p.add_months(-23);
         let from12 = p.add_months(-11);
         let same = p.add_months(-12);
-        let paid_cte = if root.join(schema::PAYMENTS).is_dir() {
-            format!(
-                "p AS (SELECT payment_no, max(bill_no) AS bill_no, max(amount) AS amount \
+        let has_payments = root.join(schema::PAYMENTS).is_dir();
+        let paid_cte = |range: &str| {
+            if has_payments {
+                format!(
+                    "p AS (SELECT payment_no, max(bill_no) AS bill_no, max(amount) AS amount \
                    FROM payments WHERE month >= '{from36}' AND month <= '{p}' AND NOT bounced \
-                   GROUP BY payment_no), \
+                   {range} GROUP BY payment_no), \
                  paid AS (SELECT b.customer_no, sum(p.amount) AS paid \
                    FROM p JOIN b ON p.bill_no = b.bill_no GROUP BY b.customer_no)"
-            )
-        } else {
-            "paid AS (SELECT customer_no, sum(amount) AS paid FROM b WHERE false \
-             GROUP BY customer_no)"
-                .to_owned()
+                )
+            } else {
+                "paid AS (SELECT customer_no, sum(amount) AS paid FROM b WHERE false \
+                 GROUP BY customer_no)"
+                    .to_owned()
+            }
         };
-        let sql = format!(
-            "WITH b AS (SELECT bill_no, max(customer_no) AS customer_no, max(month) AS month, \
+        let sql = |range: &str| {
+            format!(
+                "WITH b AS (SELECT bill_no, max(customer_no) AS customer_no, max(month) AS month, \
                  max(consumption_kwh) AS kwh, max(amount) AS amount, max(late_fee) AS late_fee \
-               FROM bills WHERE month >= '{from36}' AND month <= '{p}' GROUP BY bill_no), \
-             {paid_cte}, \
+               FROM bills WHERE month >= '{from36}' AND month <= '{p}' {range} GROUP BY bill_no), \
+             {paid}, \
              per AS (SELECT customer_no, \
                  sum(CASE WHEN month = '{p}' THEN kwh ELSE 0 END) AS kwh, \
                  sum(CASE WHEN month = '{p}' THEN amount ELSE 0 END) AS fees, \
@@ -138,8 +145,10 @@ impl Lake {
              SELECT per.customer_no, kwh, fees, due, late_fees, receivables, last_year, \
                  year_before, same_last, purchase, paid.paid AS paid \
              FROM per LEFT JOIN paid ON per.customer_no = paid.customer_no \
-             WHERE active = 1 ORDER BY per.customer_no"
-        );
+             WHERE active = 1 ORDER BY per.customer_no",
+                paid = paid_cte(range)
+            )
+        };
         let loads_sql = format!(
             "WITH d AS (SELECT customer_no, curve_date, avg(pt) AS a, max(pt) AS m \
                FROM (SELECT customer_no, curve_date, unnest(points_kw) AS pt \
@@ -147,7 +156,30 @@ impl Lake {
                GROUP BY customer_no, curve_date) \
              SELECT customer_no, avg(a) AS avg_kw, max(m) AS max_kw FROM d GROUP BY customer_no"
         );
-        let batches = run(self, &sql).await?;
+        // The population, then its figures in ranges of customer numbers: the de-duplicating
+        // aggregations hold one range's 36 months of bills, not the whole company's.
+        let mut keys = Vec::new();
+        for b in run(
+            self,
+            &format!("SELECT DISTINCT customer_no FROM bills WHERE month = '{p}'"),
+        )
+        .await?
+        {
+            let who = reader::strings(&b, "customer_no")?;
+            keys.extend((0..b.num_rows()).map(|i| who.value(i).to_owned()));
+        }
+        keys.sort_unstable();
+        if let Some(bad) = keys.iter().find(|k| !k.bytes().all(|c| c.is_ascii_digit())) {
+            return Err(LakeError::Corrupt(format!(
+                "customer_no {bad:?} is not digits"
+            )));
+        }
+        let mut batches = Vec::new();
+        for chunk in keys.chunks(CUSTOMERS_PER_QUERY) {
+            let (lo, hi) = (&chunk[0], &chunk[chunk.len() - 1]);
+            let range = format!("AND customer_no >= '{lo}' AND customer_no <= '{hi}'");
+            batches.extend(run(self, &sql(&range)).await?);
+        }
         let mut loads: HashMap<String, (Decimal, Decimal)> = HashMap::new();
         if root.join(schema::LOAD_CURVES).is_dir() {
             for b in run(self, &loads_sql).await? {
