@@ -274,7 +274,19 @@ pub async fn post_run(
     auth: Auth,
     ApiJson(r): ApiJson<RunRequest>,
 ) -> Result<Response, ApiError> {
-    let period = period_param(&r.period)?;
+    let period = run_now(&state, &auth.actor, &r.period).await?;
+    let v = segmentation_view(&state, period).await?;
+    Ok((StatusCode::CREATED, Json(v)).into_response())
+}
+
+/// Segments the period `raw` (YYYY-MM) now for `actor` with the shipped configuration (the
+/// API's and the console's run); returns the period.
+pub async fn run_now(
+    state: &AppState,
+    actor: &griddesk_domain::access::Actor,
+    raw: &str,
+) -> Result<Period, ApiError> {
+    let period = period_param(raw)?;
     let config = parse_config("segmentation.toml", DEFAULT_CONFIG).map_err(ApiError::Internal)?;
     run_segmentation(
         state.store.as_ref(),
@@ -282,12 +294,11 @@ pub async fn post_run(
         period,
         &config,
         DEFAULT_CONFIG,
-        &auth.actor.audit_id(),
+        &actor.audit_id(),
         &|_| {},
     )
     .await?;
-    let v = segmentation_view(&state, period).await?;
-    Ok((StatusCode::CREATED, Json(v)).into_response())
+    Ok(period)
 }
 
 #[derive(Debug, Serialize, ToSchema)]

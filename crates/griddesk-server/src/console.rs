@@ -71,6 +71,7 @@ fn register<R: Registry>(r: R) -> R {
         .get("/console/crew", orders::crew)
         .get("/console/complaints", orders::complaints)
         .get("/console/segmentation", segment::page_handler)
+        .post("/console/segmentation/runs", segment::post_run)
         .get("/notices/outages", outages::public_notices)
         .get("/console/outages", outages::board)
         .post("/console/outages", outages::create)

@@ -68,6 +68,15 @@ pub async fn page_handler(
                 }
                 button.btn type="submit" { (ctx.t(T::Filter)) }
             }
+            // Analysts start a run of a billed month; it replaces that month's previous run.
+            form.filters #segment-run method="post" action="/console/segmentation/runs" {
+                input type="hidden" name="csrf" value=(ctx.csrf());
+                label.field { span.field-label { (ctx.t(T::SegmentPeriod)) }
+                    input type="month" name="period" required
+                        value=(Period::of(crate::time::today()).add_months(-1).to_string());
+                }
+                button.btn type="submit" { (ctx.t(T::SegmentRun)) }
+            }
         }
         @if let (Some(p), Some(s)) = (period, &summary) {
             section.card #segment-counts {
@@ -103,4 +112,27 @@ pub async fn page_handler(
         }
     };
     Ok(page(&ctx, ctx.t(T::ValueSegment), true, body))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RunForm {
+    period: String,
+}
+
+/// POST /console/segmentation/runs: segments the period now and shows it.
+pub async fn post_run(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Form(form): axum::extract::Form<RunForm>,
+) -> Result<axum::response::Response, ConsoleError> {
+    use axum::response::IntoResponse;
+    let f = fail(&ctx);
+    let auth = super::orders::auth_of(&ctx)?;
+    let period = crate::api_segment::run_now(&state, &auth.actor, &form.period)
+        .await
+        .map_err(&f)?;
+    Ok(
+        axum::response::Redirect::to(&format!("/console/segmentation?period={period}"))
+            .into_response(),
+    )
 }

@@ -91,6 +91,7 @@ texts! {
     CustomerManager => "客户经理", "Customer manager";
     NoManager => "未指定客户经理", "No customer manager assigned";
     ValueSegment => "客户价值细分", "Value segmentation";
+    SegmentRun => "立即细分", "Segment now";
     CurrentValue => "当前价值", "Current value";
     PotentialValue => "潜在价值", "Potential value";
     NotSegmented => "尚未进行价值细分", "Not segmented yet";

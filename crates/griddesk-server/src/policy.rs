@@ -221,6 +221,7 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/console/crew", Perm(OrderWrite)),
     ("GET", "/console/complaints", Perm(ComplaintLedger)),
     ("GET", "/console/segmentation", Perm(ComplaintLedger)),
+    ("POST", "/console/segmentation/runs", Perm(ComplaintLedger)),
     ("GET", "/notices/outages", Public),
     ("GET", "/console/outages", Perm(OrderRead)),
     ("POST", "/console/outages", Perm(OutageWrite)),

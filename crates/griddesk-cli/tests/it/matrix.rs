@@ -359,6 +359,9 @@ async fn prepare(app: &TestApp, method: &str, path: &str, f: &Fixture) -> Option
         ("POST", "/api/v1/segmentation/runs") => json(serde_json::json!({
             "period": segmentation_period().to_string()
         })),
+        ("POST", "/console/segmentation/runs") => {
+            form(vec![("period", &segmentation_period().to_string())])
+        }
         ("POST", "/api/v1/arrears-disconnections") => json(serde_json::json!({
             "customer_no": no, "notice_served_at": "2026-01-01T09:00:00+08:00", "reason": "欠费三个月"
         })),

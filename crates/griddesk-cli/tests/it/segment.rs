@@ -307,6 +307,27 @@ async fn the_segmentation_page_and_the_members_sample() {
     );
 
     let period = Period::of(griddesk_server::time::today()).add_months(-1);
+    // The analyst starts a run from the page; a bad month is refused and stores nothing.
+    let page = before_page(&app, &s).await;
+    assert!(page.contains("id=\"segment-run\"") && page.contains(&format!("value=\"{period}\"")));
+    let bad = app
+        .post_in(&s, "/console/segmentation/runs", &[("period", "2026-13")])
+        .await;
+    assert_eq!(bad.status(), 400);
+    assert!(app.store.segmentation_periods().await.unwrap().is_empty());
+    let r = app
+        .post_in(
+            &s,
+            "/console/segmentation/runs",
+            &[("period", &period.to_string())],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        r.headers()["location"],
+        format!("/console/segmentation?period={period}").as_str()
+    );
+    assert_eq!(app.store.segmentation_periods().await.unwrap(), [period]);
     let seg = griddesk_server::api_segment::run_segmentation(
         app.store.as_ref(),
         &app.state.lake,
@@ -362,4 +383,12 @@ async fn the_segmentation_page_and_the_members_sample() {
         .get_in(&s, &format!("/api/v1/segmentation/{period}/members?abc=Z"))
         .await;
     assert_eq!(bad.status(), 400);
+}
+
+async fn before_page(app: &crate::app::TestApp, s: &crate::app::Session) -> String {
+    app.get_in(s, "/console/segmentation")
+        .await
+        .text()
+        .await
+        .unwrap()
 }
