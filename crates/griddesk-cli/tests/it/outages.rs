@@ -228,21 +228,7 @@ async fn three_repair_calls_from_one_area_raise_a_suspected_outage() {
         .find(|(a, _)| **a != area)
         .map(|(_, v)| v[0].clone())
         .unwrap();
-    let call = |no: String| {
-        let app = &app;
-        async move {
-            let v: Value = app
-                .client
-                .post(app.url("/api/v1/work-orders"))
-                .json(&json!({
-                    "order_type": "fault_repair", "channel": "phone", "customer_no": no,
-                    "contact_name": "报修人", "subject": "停电了",
-                }))
-                .json_body()
-                .await;
-            v
-        }
-    };
+    let call = |no: String| repair_call(&app, no);
     let first = call(callers[0].clone()).await;
     // A call from a neighbouring area in between does not count for this one.
     let neighbour = call(elsewhere).await;
@@ -673,18 +659,7 @@ async fn a_feeder_suspicion_takes_in_the_suspected_area_outage_on_that_feeder() 
     let (direct, ac, feeder) = pick.expect("the fixture has an area and a customer on one feeder");
     let call = |no: String| {
         let app = &app;
-        async move {
-            let v: Value = app
-                .client
-                .post(app.url("/api/v1/work-orders"))
-                .json(&json!({
-                    "order_type": "fault_repair", "channel": "phone", "customer_no": no,
-                    "contact_name": "报修人", "subject": "停电了",
-                }))
-                .json_body()
-                .await;
-            v["id"].as_i64().unwrap()
-        }
+        async move { repair_call(app, no).await["id"].as_i64().unwrap() }
     };
     // Inference on two calls, so that the fixture's places are enough.
     let mut config = (*app.state.config).clone();
@@ -750,4 +725,16 @@ async fn a_feeder_suspicion_takes_in_the_suspected_area_outage_on_that_feeder() 
     // The first call stays the one repair order to dispatch.
     let w = app.store.work_order(first).await.unwrap().unwrap();
     assert_eq!(w.status.code(), "accepted");
+}
+
+/// A repair call taken by the agent for customer `no`; the order as the API answers.
+async fn repair_call(app: &crate::app::TestApp, no: String) -> Value {
+    app.client
+        .post(app.url("/api/v1/work-orders"))
+        .json(&json!({
+            "order_type": "fault_repair", "channel": "phone", "customer_no": no,
+            "contact_name": "报修人", "subject": "停电了",
+        }))
+        .json_body()
+        .await
 }
