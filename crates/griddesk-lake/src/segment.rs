@@ -17,9 +17,10 @@
 //! - power factor: the lake has no power-factor column; every customer gets the value the
 //!   caller passes ([`DEFAULT_POWER_FACTOR`] by default), so B22 is equal for everyone and
 //!   neutral in the scores until a metered source exists;
-//! - paid, due, late fees and receivables over 3 years: bills of the 36 months (due = amount +
-//!   late fee, the receivable = amount, late fees as charged) and the non-bounced payments,
-//!   made by the end of P, that settle those bills;
+//! - paid, due, late fees and receivables over 3 years: the bills that fell due in the 36 months
+//!   ending with P (by `due_on`; P's own bill falls due after P and is left out), with due =
+//!   amount + late fee, the receivable = amount, late fees as charged, and the non-bounced
+//!   payments, made by the end of P, that settle those bills;
 //! - the purchase amount of the ABC pyramid: the billed amount of the last 12 months.
 //!
 //! Records present in several files count once (bills by `bill_no`, payments by `payment_no`;
@@ -104,6 +105,15 @@ impl Lake {
         }
         let p = period;
         let from36 = p.add_months(-35);
+        // Bills that fell due in the 36 months ending with P: P's own bill is issued after P and
+        // is not yet due, so counting it would lower every recovery rate by the size of its last
+        // bill (a growing customer most) rather than by what it left unpaid.
+        let from37 = p.add_months(-36);
+        let fell_due = format!(
+            "due_on >= CAST('{}' AS DATE) AND due_on < CAST('{}' AS DATE)",
+            from36.first_day(),
+            p.next().first_day()
+        );
         let from24 = p.add_months(-23);
         let from12 = p.add_months(-11);
         let same = p.add_months(-12);
@@ -112,10 +122,11 @@ impl Lake {
             if has_payments {
                 format!(
                     "p AS (SELECT payment_no, max(bill_no) AS bill_no, max(amount) AS amount \
-                   FROM payments WHERE month >= '{from36}' AND month <= '{p}' AND NOT bounced \
+                   FROM payments WHERE month >= '{from37}' AND month <= '{p}' AND NOT bounced \
                    {range} GROUP BY payment_no), \
                  paid AS (SELECT b.customer_no, sum(p.amount) AS paid \
-                   FROM p JOIN b ON p.bill_no = b.bill_no GROUP BY b.customer_no)"
+                   FROM p JOIN b ON p.bill_no = b.bill_no WHERE b.{fell_due} \
+                   GROUP BY b.customer_no)"
                 )
             } else {
                 "paid AS (SELECT customer_no, sum(amount) AS paid FROM b WHERE false \
@@ -126,15 +137,16 @@ impl Lake {
         let sql = |range: &str| {
             format!(
                 "WITH b AS (SELECT bill_no, max(customer_no) AS customer_no, max(month) AS month, \
-                 max(consumption_kwh) AS kwh, max(amount) AS amount, max(late_fee) AS late_fee \
-               FROM bills WHERE month >= '{from36}' AND month <= '{p}' {range} GROUP BY bill_no), \
+                 max(consumption_kwh) AS kwh, max(amount) AS amount, max(late_fee) AS late_fee, \
+                 max(due_on) AS due_on \
+               FROM bills WHERE month >= '{from37}' AND month <= '{p}' {range} GROUP BY bill_no), \
              {paid}, \
              per AS (SELECT customer_no, \
                  sum(CASE WHEN month = '{p}' THEN kwh ELSE 0 END) AS kwh, \
                  sum(CASE WHEN month = '{p}' THEN amount ELSE 0 END) AS fees, \
-                 sum(amount + late_fee) AS due, \
-                 sum(late_fee) AS late_fees, \
-                 sum(amount) AS receivables, \
+                 sum(CASE WHEN {fell_due} THEN amount + late_fee ELSE 0 END) AS due, \
+                 sum(CASE WHEN {fell_due} THEN late_fee ELSE 0 END) AS late_fees, \
+                 sum(CASE WHEN {fell_due} THEN amount ELSE 0 END) AS receivables, \
                  sum(CASE WHEN month >= '{from12}' THEN kwh ELSE 0 END) AS last_year, \
                  sum(CASE WHEN month >= '{from24}' AND month < '{from12}' THEN kwh ELSE 0 END) \
                    AS year_before, \
@@ -425,13 +437,13 @@ mod tests {
         let a_same = bill(&a, "2025-09", 800, 500, 10);
         let a_before = bill(&a, "2025-03", 300, 200, 0);
         let a_old = bill(&a, "2023-10", 100, 50, 5);
-        let a_out = bill(&a, "2023-09", 999, 999, 0);
+        let a_out = bill(&a, "2023-08", 999, 999, 0);
         let bills = vec![
             a_now.clone(),
             a_prev.clone(),
             a_same.clone(),
             a_before,
-            a_old,
+            a_old.clone(),
             a_out.clone(),
             bill(&b, "2026-09", 3_000, 1_400, 0),
             bill(&c, "2026-08", 50, 30, 0),
@@ -441,7 +453,8 @@ mod tests {
             pay("P2", &a_prev, "2026-09-10T02:00:00Z", 550, false),
             pay("P3", &a_now, "2026-09-28T02:00:00Z", 600, true),
             pay("P4", &a_now, "2026-10-05T02:00:00Z", 600, false),
-            pay("P5", &a_out, "2023-10-10T02:00:00Z", 999, false),
+            pay("P5", &a_out, "2023-09-10T02:00:00Z", 999, false),
+            pay("P6", &a_old, "2023-11-10T02:00:00Z", 55, false),
         ];
         let mut day1 = vec![10.0f32; 96];
         day1[40] = 40.0;
@@ -479,12 +492,15 @@ mod tests {
         assert_eq!(ia.average_load_kw, Decimal::new(15_156, 3));
         assert_eq!(ia.max_load_kw, Decimal::from(40));
         assert_eq!(ia.power_factor, 0.9);
-        // 2023-10 .. 2026-09: 600 + 550 + 500 + 200 + 50 plus late fees 10 + 5.
-        assert_eq!(ia.receivables_3y, yuan(1_900));
+        // Due 2023-10-01 .. 2026-09-30: the bills of 2023-09 .. 2026-08 (due on the 20th of the
+        // next month), 550 + 500 + 200 + 50, plus late fees 10 + 5. The 2026-09 bill falls due
+        // after the period, the 2023-08 one before the window.
+        assert_eq!(ia.receivables_3y, yuan(1_300));
         assert_eq!(ia.late_fees_3y, yuan(15));
-        assert_eq!(ia.due_3y, yuan(1_915));
-        // P1 + P2; P3 bounced, P4 after the period, P5 settles a bill outside the window.
-        assert_eq!(ia.paid_3y, yuan(1_060));
+        assert_eq!(ia.due_3y, yuan(1_315));
+        // P1 + P2 + P6; P3 bounced and P4 after the period (both for the bill not yet due), P5
+        // settles a bill outside the window.
+        assert_eq!(ia.paid_3y, yuan(1_115));
         assert_eq!(ia.last_year_kwh, Decimal::from(1_900));
         assert_eq!(ia.year_before_kwh, Decimal::from(1_100));
         assert_eq!(ia.same_period_last_year_kwh, Decimal::from(800));
@@ -495,7 +511,8 @@ mod tests {
             (ib.average_load_kw, ib.max_load_kw),
             (Decimal::ZERO, Decimal::ZERO)
         );
-        assert_eq!((ib.paid_3y, ib.due_3y), (yuan(0), yuan(1_400)));
+        // b's only bill is P's own: nothing has fallen due yet.
+        assert_eq!((ib.paid_3y, ib.due_3y), (yuan(0), yuan(0)));
         assert_eq!(ib.last_year_kwh, Decimal::from(3_000));
         assert_eq!(ib.year_before_kwh, Decimal::ZERO);
         assert_eq!(m[1].purchase_amount, yuan(1_400));
