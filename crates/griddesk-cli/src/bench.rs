@@ -11,6 +11,8 @@ use griddesk_store::CustomerFilter;
 use rand::{Rng, SeedableRng};
 use std::time::{Duration, Instant};
 
+mod outages;
+
 #[derive(Subcommand)]
 pub enum BenchCommand {
     /// Customer search latency (number, phone, name and address fragments) against a peer
@@ -28,6 +30,26 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 500)]
         samples: usize,
     },
+    /// Outage impact and fault inference through the HTTP API of an in-process server, on a
+    /// database made by `demo-data --customers N --seed S`: recording a feeder and a whole
+    /// substation outage (affected customers computed and stored), announcing it (notices
+    /// enqueued for every affected customer), and the latency of the repair call that raises a
+    /// suspected area outage while other calls arrive at `--calls-per-second`. Writes outages
+    /// and work orders into the database: use a copy made for benchmarking.
+    Outages {
+        #[command(flatten)]
+        storage: super::Storage,
+        #[arg(long)]
+        customers: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Outages per kind and suspected outages to raise.
+        #[arg(long, default_value_t = 20)]
+        samples: usize,
+        /// Background repair calls per second during the inference measurement.
+        #[arg(long, default_value_t = 1000)]
+        calls_per_second: u32,
+    },
 }
 
 pub async fn run(cmd: BenchCommand) -> Result<()> {
@@ -38,15 +60,26 @@ pub async fn run(cmd: BenchCommand) -> Result<()> {
             seed,
             samples,
         } => search(&database, customers, seed, samples).await,
+        BenchCommand::Outages {
+            storage,
+            customers,
+            seed,
+            samples,
+            calls_per_second,
+        } => outages::run(&storage, customers, seed, samples, calls_per_second).await,
     }
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
+pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[idx.min(sorted.len() - 1)]
 }
 
-fn report(label: &str, mut times: Vec<Duration>, peer_p50: Option<Duration>) -> Duration {
+pub(crate) fn report(
+    label: &str,
+    mut times: Vec<Duration>,
+    peer_p50: Option<Duration>,
+) -> Duration {
     times.sort();
     let (p50, p99) = (percentile(&times, 0.5), percentile(&times, 0.99));
     let ratio = peer_p50

@@ -46,16 +46,20 @@ impl Storage {
             .unwrap_or_else(|| self.data_dir.join("lake"))
     }
 
-    async fn open(&self) -> Result<Arc<dyn Store>> {
-        let url = match &self.database {
+    /// The database URL or SQLite path, creating the data directory for the default file.
+    fn url(&self) -> Result<String> {
+        Ok(match &self.database {
             Some(u) => u.clone(),
             None => {
                 std::fs::create_dir_all(&self.data_dir)
                     .with_context(|| format!("creating {}", self.data_dir.display()))?;
                 self.data_dir.join("griddesk.db").display().to_string()
             }
-        };
-        open_store(&url).await
+        })
+    }
+
+    async fn open(&self) -> Result<Arc<dyn Store>> {
+        open_store(&self.url()?).await
     }
 }
 

@@ -295,7 +295,11 @@ pub(crate) async fn search(
                 .push_bind(tsq.as_str())
                 .push(")");
             push_filter(&mut qb, filter);
-            qb.push(" ORDER BY c.id");
+            // No ORDER BY here: a GIN index yields a bitmap, not id order, so sorting would fetch
+            // and recheck every match of a common name (thousands at 1M customers, p99 405 ms)
+            // before the LIMIT. Unsorted, the heap scan stops after `limit` matches; the page is
+            // still shown in customer-number order below. When more match than fit, the page is
+            // the first ones in table order and the console asks for a narrower query.
         }
     }
     qb.push(" LIMIT ").push_bind(i64::from(limit)).push(

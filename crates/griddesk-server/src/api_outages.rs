@@ -716,7 +716,7 @@ pub async fn infer_from_calls(
     let policy = state.config.inference;
     let now = time::now();
     let since = now - jiff::SignedDuration::from_mins(policy.window_minutes);
-    let calls = state.store.recent_repair_calls(since).await?;
+    let calls = state.store.repair_calls_near(o.id, since).await?;
     let Some(hit) = policy.infer(&calls, now).into_iter().find(|s| match s {
         Suspicion::Area { orders, .. } | Suspicion::Feeder { orders, .. } => orders.contains(&o.id),
     }) else {
@@ -827,15 +827,7 @@ async fn open_faults(state: &AppState) -> Result<Vec<OpenFault>, ApiError> {
         }
         let (feeders, areas) = match &o.scope {
             OutageScope::Feeders(v) => (v.clone(), Vec::new()),
-            OutageScope::Areas(v) => {
-                let mut areas = Vec::new();
-                for a in v {
-                    if let Some(ac) = state.store.area_customers(a).await? {
-                        areas.push((a.clone(), ac.area.feeder));
-                    }
-                }
-                (Vec::new(), areas)
-            }
+            OutageScope::Areas(v) => (Vec::new(), state.store.area_feeders(v).await?),
             // Substation and customer-list faults are recorded by people, who merge by hand.
             OutageScope::Substation(_) | OutageScope::Customers(_) => continue,
         };

@@ -123,7 +123,7 @@ macro_rules! conformance_tests {
             knowledge_articles_are_versioned_with_unique_titles,
             outage_impact_agrees_with_the_topology_rule,
             outage_steps_are_versioned_and_customers_see_open_outages,
-            recent_repair_calls_carry_their_place_on_the_topology,
+            repair_calls_near_an_order_are_its_feeders_calls,
             notices_are_queued_once_claimed_under_lease_and_finished_by_their_holder,
             outage_tasks_reach_key_customers_once_and_record_who_how_and_ack,
             segmentation_replaces_a_period_atomically_and_reads_back_exactly,

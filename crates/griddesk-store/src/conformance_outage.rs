@@ -263,39 +263,27 @@ pub async fn outage_steps_are_versioned_and_customers_see_open_outages(store: &d
     assert_eq!(store.outages(true, 100).await.unwrap().len(), 2);
 }
 
-pub async fn recent_repair_calls_carry_their_place_on_the_topology(store: &dyn Store) {
+pub async fn repair_calls_near_an_order_are_its_feeders_calls(store: &dyn Store) {
     use crate::workorder::{NewWorkOrder, OrderEvent};
+    use griddesk_domain::customer::Connection;
     use griddesk_domain::workorder::{Channel, OrderType, Status};
     fixtures::load(store).await;
-    let customers = fixtures::customers();
-    let on_area = customers
-        .iter()
-        .find(|c| {
-            matches!(
-                c.connection,
-                griddesk_domain::customer::Connection::Area { .. }
-            )
-        })
-        .unwrap();
-    let on_feeder = customers
-        .iter()
-        .find(|c| {
-            matches!(
-                c.connection,
-                griddesk_domain::customer::Connection::Feeder { .. }
-            )
-        })
-        .unwrap();
-    let mut ids = Vec::new();
-    for (i, (c, kind, min)) in [
-        (on_area, OrderType::FaultRepair, 1),
-        (on_feeder, OrderType::FaultRepair, 2),
-        (on_area, OrderType::Complaint, 3),
-        (on_area, OrderType::FaultRepair, -30),
-    ]
-    .into_iter()
-    .enumerate()
-    {
+    // Customers at distinct places (area or feeder-direct), so calls fall on several feeders.
+    let place = |c: &griddesk_domain::customer::Customer| match &c.connection {
+        Connection::Area { area } => (
+            FixtureGrid.feeder_of_area(area).unwrap(),
+            Some(area.clone()),
+        ),
+        Connection::Feeder { feeder, .. } => (feeder.clone(), None),
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    let callers: Vec<_> = fixtures::customers()
+        .into_iter()
+        .filter(|c| seen.insert(place(c)))
+        .take(8)
+        .collect();
+    let mut calls = Vec::new();
+    let order = |i: usize, c: &griddesk_domain::customer::Customer, kind, min| {
         let o = NewWorkOrder {
             order_type: kind,
             channel: Channel::Phone95598,
@@ -322,26 +310,47 @@ pub async fn recent_repair_calls_carry_their_place_on_the_topology(store: &dyn S
             note: None,
             data: None,
         };
-        ids.push(store.create_work_order(&o, &e).await.unwrap().0.id);
+        (o, e)
+    };
+    for (i, c) in callers.iter().enumerate() {
+        let (o, e) = order(i, c, OrderType::FaultRepair, 1 + i as i64);
+        let id = store.create_work_order(&o, &e).await.unwrap().0.id;
+        calls.push((id, place(c), c.customer_no.clone()));
     }
-    let calls = store.recent_repair_calls(t(0)).await.unwrap();
-    // Only repair calls after the given time, oldest first, with area and feeder resolved.
+    // Neither a complaint nor a call before `since` is a repair call near anything.
+    for (i, kind, min) in [
+        (100, OrderType::Complaint, 3),
+        (101, OrderType::FaultRepair, -30),
+    ] {
+        let (o, e) = order(i, &callers[0], kind, min);
+        store.create_work_order(&o, &e).await.unwrap();
+    }
+    let mut excluded = 0;
+    for (id, (feeder, _), _) in &calls {
+        let near = store.repair_calls_near(*id, t(0)).await.unwrap();
+        // Exactly the calls on this order's feeder, oldest first, each with its place resolved.
+        let want: Vec<_> = calls.iter().filter(|c| &c.1.0 == feeder).collect();
+        excluded += calls.len() - want.len();
+        assert_eq!(
+            near.iter().map(|c| c.order_id).collect::<Vec<_>>(),
+            want.iter().map(|c| c.0).collect::<Vec<_>>()
+        );
+        for (got, w) in near.iter().zip(&want) {
+            assert_eq!((&got.feeder, &got.area), (&w.1.0, &w.1.1));
+            assert_eq!(got.customer, w.2);
+        }
+    }
+    assert!(excluded > 0, "the fixture calls span more than one feeder");
+    // Open fault areas resolve to their feeders; unknown codes are left out.
+    let areas: Vec<Code> = calls.iter().filter_map(|c| c.1.1.clone()).collect();
+    let mut ask = areas.clone();
+    ask.push(Code::parse("NO-SUCH-AREA").unwrap());
+    let got = store.area_feeders(&ask).await.unwrap();
     assert_eq!(
-        calls.iter().map(|c| c.order_id).collect::<Vec<_>>(),
-        [ids[0], ids[1]]
+        got,
+        areas
+            .iter()
+            .map(|a| (a.clone(), FixtureGrid.feeder_of_area(a).unwrap()))
+            .collect::<Vec<_>>()
     );
-    let griddesk_domain::customer::Connection::Area { area } = &on_area.connection else {
-        unreachable!()
-    };
-    assert_eq!(calls[0].area.as_ref(), Some(area));
-    assert_eq!(
-        Some(calls[0].feeder.clone()),
-        FixtureGrid.feeder_of_area(area)
-    );
-    assert_eq!(calls[0].customer, on_area.customer_no);
-    assert_eq!(calls[1].area, None);
-    let griddesk_domain::customer::Connection::Feeder { feeder, .. } = &on_feeder.connection else {
-        unreachable!()
-    };
-    assert_eq!(&calls[1].feeder, feeder);
 }

@@ -120,12 +120,18 @@ pub trait OutageStore: Send + Sync {
     ) -> Result<Vec<GroupCount>>;
     /// Customers served, by organisation unit and area type (`outage_id` is 0).
     async fn customers_by_group(&self) -> Result<Vec<GroupCount>>;
-    /// Repair calls accepted after `since` that are neither merged nor cancelled, with where
-    /// their customers hang on the live topology (fault inference).
-    async fn recent_repair_calls(
+    /// Repair calls accepted after `since` that are neither merged nor cancelled, from customers
+    /// on the same feeder as the customer of work order `order_id` (on the live topology), with
+    /// where each hangs (fault inference). Only that feeder's calls can make a suspicion that
+    /// holds this order, and looking them up from the feeder's customers keeps the cost at one
+    /// feeder's size however many calls arrive company-wide.
+    async fn repair_calls_near(
         &self,
+        order_id: i64,
         since: Timestamp,
     ) -> Result<Vec<griddesk_domain::outage::RepairCall>>;
+    /// The feeder each of these transformer areas hangs on (unknown codes are left out).
+    async fn area_feeders(&self, areas: &[Code]) -> Result<Vec<(Code, Code)>>;
 }
 
 /// The stored form of a scope: (kind, comma-joined codes).
@@ -483,18 +489,33 @@ macro_rules! outage_store_impl {
                         .collect()
                 }
 
-                async fn recent_repair_calls(
+                async fn repair_calls_near(
                     &self,
+                    order_id: i64,
                     since: ::jiff::Timestamp,
                 ) -> Result<Vec<::griddesk_domain::outage::RepairCall>> {
+                    // Driven from the feeder's customers (customer_area / customer_feeder, then
+                    // work_order_customer), not from the calls: a storm of calls elsewhere
+                    // costs nothing here.
                     let rows: Vec<(i64, i64, String, Option<String>, Option<String>)> = ::sqlx::query_as(
-                        "SELECT w.id, w.accepted_us, c.customer_no, COALESCE(ta.feeder, c.feeder_code), \
-                         c.area_code FROM work_order w \
+                        "WITH f AS (SELECT COALESCE(ta.feeder, c.feeder_code) AS feeder \
+                           FROM work_order w JOIN customer c ON c.customer_no = w.customer_no \
+                           LEFT JOIN transformer_area ta ON ta.code = c.area_code WHERE w.id = $1), \
+                         near AS ( \
+                           SELECT c.customer_no FROM transformer_area ta \
+                             JOIN customer c ON c.area_code = ta.code \
+                             WHERE ta.feeder = (SELECT feeder FROM f) \
+                           UNION ALL SELECT c.customer_no FROM customer c \
+                             WHERE c.feeder_code = (SELECT feeder FROM f) AND c.area_code IS NULL) \
+                         SELECT w.id, w.accepted_us, c.customer_no, COALESCE(ta.feeder, c.feeder_code), \
+                         c.area_code FROM near n \
+                         JOIN work_order w ON w.customer_no = n.customer_no \
                          JOIN customer c ON c.customer_no = w.customer_no \
                          LEFT JOIN transformer_area ta ON ta.code = c.area_code \
-                         WHERE w.order_type = 'fault_repair' AND w.accepted_us > $1 \
+                         WHERE w.order_type = 'fault_repair' AND w.accepted_us > $2 \
                          AND w.status NOT IN ('merged', 'cancelled') ORDER BY w.accepted_us, w.id",
                     )
+                    .bind(order_id)
                     .bind(ts_us(since))
                     .fetch_all(&self.pool)
                     .await
@@ -514,6 +535,29 @@ macro_rules! outage_store_impl {
                             feeder: code(&feeder)?,
                             area: area.as_deref().map(code).transpose()?,
                         });
+                    }
+                    Ok(out)
+                }
+
+                async fn area_feeders(
+                    &self,
+                    areas: &[::griddesk_domain::values::Code],
+                ) -> Result<Vec<(::griddesk_domain::values::Code, ::griddesk_domain::values::Code)>> {
+                    // A handful of open fault areas at a time: one primary-key lookup each.
+                    let mut out = Vec::with_capacity(areas.len());
+                    for a in areas {
+                        let feeder: Option<String> = ::sqlx::query_scalar(
+                            "SELECT feeder FROM transformer_area WHERE code = $1",
+                        )
+                        .bind(a.as_str())
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err($db)?;
+                        if let Some(f) = feeder {
+                            let f = ::griddesk_domain::values::Code::parse(&f)
+                                .map_err(|e| $crate::backend::corrupt("transformer_area.feeder", e))?;
+                            out.push((a.clone(), f));
+                        }
                     }
                     Ok(out)
                 }
