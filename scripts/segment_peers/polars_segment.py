@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from decimal import Decimal
 import sys
 from pathlib import Path
 
@@ -47,7 +48,23 @@ def centi(c: str) -> pl.Expr:
 
 def f64(e: pl.Expr) -> pl.Expr:
     """Hundredths as rust_decimal's `to_f64` of the amount: the correctly rounded quotient."""
-    return e.cast(F) / 100.0
+    return e.cast(F) / pl.col(K + "100")
+
+
+# Polars divides by a scalar as a multiplication by its reciprocal, which is 1 ulp off the
+# IEEE quotient for about one value in eight (pola-rs/polars#1131, #23741), while GridDesk
+# divides. Every divisor that is a constant is therefore a real column of the frame
+# (`constants`): column by column, Polars divides exactly.
+K = "__const_"
+
+
+def constants(df: pl.DataFrame, **values: float) -> pl.DataFrame:
+    return df.with_columns(pl.repeat(v, df.height, dtype=F, eager=True).alias(K + k)
+                           for k, v in values.items())
+
+
+def k(name: str) -> pl.Expr:
+    return pl.col(K + name)
 
 
 def raw_figures(lake: str, cfg: common.Config, chunk: int) -> pl.DataFrame:
@@ -101,16 +118,20 @@ def raw_figures(lake: str, cfg: common.Config, chunk: int) -> pl.DataFrame:
     # and maximum, rounded to the watt as segment.rs `kw` does (round_dp: half to even).
     curves = scan(lake, "load_curves", p, p, ["customer_no", "curve_date", "points_kw"])
     if curves is not None:
-        loads = (curves.filter(pl.col("month") == p)
-                 .group_by("customer_no", "curve_date")
-                 .agg((pl.col("points_kw").cast(pl.Array(F, 96)).arr.sum().sum()
-                       / (pl.len() * 96)).alias("a"),
-                      pl.col("points_kw").arr.max().max().cast(F).alias("m"))
-                 .group_by("customer_no")
-                 .agg((pl.col("a").mean().clip(0.0) * 1000).round(0, mode="half_to_even")
-                      .alias("avg_milli"),
-                      (pl.col("m").max().clip(0.0) * 1000).round(0, mode="half_to_even")
-                      .alias("max_milli"))
+        # Means as sum / count, column by column (see `constants`), as DataFusion's avg.
+        days = (curves.filter(pl.col("month") == p)
+                .group_by("customer_no", "curve_date")
+                .agg(pl.col("points_kw").cast(pl.Array(F, 96)).arr.sum().sum().alias("s"),
+                     (pl.len() * 96).cast(F).alias("n"),
+                     pl.col("points_kw").arr.max().max().cast(F).alias("m"))
+                .with_columns(a=pl.col("s") / pl.col("n")))
+        loads = (days.group_by("customer_no")
+                 .agg(pl.col("a").sum(), pl.len().cast(F).alias("days"), pl.col("m").max())
+                 .with_columns(avg_milli=((pl.col("a") / pl.col("days")).clip(0.0) * 1000)
+                               .round(0, mode="half_to_even"),
+                               max_milli=(pl.col("m").clip(0.0) * 1000)
+                               .round(0, mode="half_to_even"))
+                 .select("customer_no", "avg_milli", "max_milli")
                  .collect(engine="streaming"))
         fig = fig.join(loads, on="customer_no", how="left")
     else:
@@ -118,9 +139,9 @@ def raw_figures(lake: str, cfg: common.Config, chunk: int) -> pl.DataFrame:
     return fig
 
 
-def growth(x: pl.Expr, cap: float) -> pl.Expr:
+def growth(x: pl.Expr, cap: str) -> pl.Expr:
     """indicators.rs growth_score: 0 if x <= 0; x/cap if 0 < x < cap; 1 if x >= cap."""
-    return pl.when(x <= 0).then(0.0).when(x >= cap).then(1.0).otherwise(x / cap)
+    return pl.when(x <= 0).then(0.0).when(x >= k(cap)).then(1.0).otherwise(x / k(cap))
 
 
 def segment(fig: pl.DataFrame, cfg: common.Config) -> pl.DataFrame:
@@ -129,16 +150,18 @@ def segment(fig: pl.DataFrame, cfg: common.Config) -> pl.DataFrame:
     if n == 0:
         raise SystemExit(f"no customer is billed for {cfg.period}")
     supply, fees = fig["kwh"].sum(), fig["fees"].sum()
+    fig = constants(fig, **{"100": 100.0, "1000": 1000.0, "supply": supply / 100.0,
+                            "fees": fees / 100.0, "a": cfg.a, "r": cfg.r, "m": cfg.m})
     c = pl.col
     late_ratio = f64(c("late_fees")) / f64(c("receivables"))
     ind = fig.lazy().select(
         "customer_no",
         # B11, B12: shares of the company's totals, 0 when the total is 0
-        (pl.lit(0.0) if supply == 0 else f64(c("kwh")) / (supply / 100.0)).alias("b11"),
-        (pl.lit(0.0) if fees == 0 else f64(c("fees")) / (fees / 100.0)).alias("b12"),
+        (pl.lit(0.0) if supply == 0 else f64(c("kwh")) / k("supply")).alias("b11"),
+        (pl.lit(0.0) if fees == 0 else f64(c("fees")) / k("fees")).alias("b12"),
         # B21: average / maximum load, 0 without a maximum (no curves)
         pl.when(c("max_milli").fill_null(0) == 0).then(0.0)
-        .otherwise((c("avg_milli") / 1000.0) / (c("max_milli") / 1000.0)).alias("b21"),
+        .otherwise((c("avg_milli") / k("1000")) / (c("max_milli") / k("1000"))).alias("b21"),
         # B22: the lake's fixed power factor through p1, p2
         pl.lit(cfg.b22, F).alias("b22"),
         # B31: paid / due capped at 1; nothing due is fully recovered
@@ -148,14 +171,14 @@ def segment(fig: pl.DataFrame, cfg: common.Config) -> pl.DataFrame:
         # B32: (a - x)/a for x = late fees / receivables below a; without receivables 1 if no
         # late fees else 0
         pl.when(c("receivables") != 0)
-        .then(pl.when(late_ratio < cfg.a).then((cfg.a - late_ratio) / cfg.a).otherwise(0.0))
+        .then(pl.when(late_ratio < cfg.a).then((cfg.a - late_ratio) / k("a")).otherwise(0.0))
         .when(c("late_fees") == 0).then(1.0).otherwise(0.0).alias("b32"),
         # B41: growth rate capped at r; from nothing: 1 if something was bought, else 0
         pl.when(c("year_before") != 0)
-        .then(growth(f64(c("last_year") - c("year_before")) / f64(c("year_before")), cfg.r))
+        .then(growth(f64(c("last_year") - c("year_before")) / f64(c("year_before")), "r"))
         .when(c("last_year") == 0).then(0.0).otherwise(1.0).alias("b41"),
         # B42: growth against the same period last year capped at M
-        growth(f64(c("kwh") - c("same_last")), cfg.m).alias("b42"),
+        growth(f64(c("kwh") - c("same_last")), "m").alias("b42"),
         "purchase",
     )
     # scoring.rs rank_score: ceil(5 (2 below + equal) / 2n) in integers, where
@@ -195,8 +218,9 @@ def segment(fig: pl.DataFrame, cfg: common.Config) -> pl.DataFrame:
             tier = pl.when((c("quadrant") == q) & (c("abc") == a)).then(cfg.tier(q, a)) \
                 .otherwise(tier)
     return (v.with_columns(tier=tier.cast(pl.UInt8), period=pl.lit(cfg.period),
-                           purchase_amount=(c("purchase").cast(pl.Decimal(18, 0))
-                                            / 100).cast(pl.Decimal(18, 2)))
+                           purchase_amount=(c("purchase").cast(pl.Decimal(38, 0))
+                                            * pl.lit(Decimal("0.01"), pl.Decimal(18, 2)))
+                           .cast(pl.Decimal(18, 2)))
             .select("customer_no", "period", *common.INDICATORS,
                     *("score_" + i for i in common.INDICATORS),
                     "current_value", "potential_value", "quadrant", "purchase_amount", "abc",
