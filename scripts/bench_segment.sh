@@ -10,7 +10,8 @@
 # (pip install -r scripts/segment_peers/requirements.txt). Writes everything under
 # ${BENCH_DIR:-/tmp/griddesk-bench}/segment-N; KEEP=1 reuses a demo company generated there
 # before. PERIOD (default 2026-10, the demo's last month), PYTHON, BIN can be overridden;
-# PEER_THREADS caps the peers' threads (default: every core, as GridDesk uses).
+# PEER_THREADS caps the peers' threads (default: every core, as GridDesk uses); PEER_CHUNK sets
+# their customers per lake query (default 20,000, as GridDesk's).
 set -euo pipefail
 N=${1:?customers}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -52,9 +53,11 @@ run() {
 run "griddesk segment" "$DIR/griddesk.parquet" \
   "$BIN" segment --period "$PERIOD" --data-dir "$DIR" --export-parquet "$DIR/griddesk.parquet"
 run "duckdb" "$DIR/duckdb.parquet" \
-  "$PYTHON" "$PEERS/duckdb_segment.py" "$DIR/lake" --period "$PERIOD" --out "$DIR/duckdb.parquet"
+  "$PYTHON" "$PEERS/duckdb_segment.py" "$DIR/lake" --period "$PERIOD" --out "$DIR/duckdb.parquet" \
+  --chunk "${PEER_CHUNK:-20000}"
 run "polars" "$DIR/polars.parquet" \
-  "$PYTHON" "$PEERS/polars_segment.py" "$DIR/lake" --period "$PERIOD" --out "$DIR/polars.parquet"
+  "$PYTHON" "$PEERS/polars_segment.py" "$DIR/lake" --period "$PERIOD" --out "$DIR/polars.parquet" \
+  --chunk "${PEER_CHUNK:-20000}"
 
 declare -A CHECK
 for peer in duckdb polars; do

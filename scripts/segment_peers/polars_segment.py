@@ -235,8 +235,10 @@ def main() -> None:
     ap.add_argument("--period", required=True, help="YYYY-MM")
     ap.add_argument("--out", required=True, help="result Parquet file")
     ap.add_argument("--config", help="segmentation TOML (default: data/segmentation.toml)")
-    ap.add_argument("--chunk", type=int, default=1_000_000,
-                    help="customers per raw-figure query (GridDesk: 20,000)")
+    # GridDesk's CUSTOMERS_PER_QUERY: at 100k customers 20,000 gave both peers a quarter of
+    # the peak memory of one range for the whole population, in no more time.
+    ap.add_argument("--chunk", type=int, default=20_000,
+                    help="customers per raw-figure query (default 20,000, as GridDesk)")
     args = ap.parse_args()
     rep = common.Report("polars " + pl.__version__)
     cfg = common.load_config(args.period, args.config)
