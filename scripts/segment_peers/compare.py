@@ -64,14 +64,15 @@ def main() -> int:
             ex = m.select("customer_no", col, col + "_peer").head(args.show)
             for row in ex.iter_rows():
                 print(f"      {row[0]}: griddesk {row[1]!r}  peer {row[2]!r}")
-    # How close GridDesk's customers come to its origin lines (the mean, summed in customer
-    # order as GridDesk does): a quadrant mismatch at a distance of ulps is a float tie.
+    # How close GridDesk's customers come to the mean of its values (the default origin,
+    # summed in customer order as GridDesk does): a quadrant mismatch at a distance of ulps
+    # would be a float tie, not a different rule.
     if g.height:
         oc = common.fsum_seq(g["current_value"].to_list()) / g.height
         op = common.fsum_seq(g["potential_value"].to_list()) / g.height
         dc = (g["current_value"] - oc).abs().min()
         dp = (g["potential_value"] - op).abs().min()
-        print(f"  origin (mean) current {oc!r}, potential {op!r}; nearest customer "
+        print(f"  mean of GridDesk's values: current {oc!r}, potential {op!r}; nearest customer "
               f"{dc:.3g} / {dp:.3g} away")
     print(f"{name}: {'OK' if bad == 0 else f'{bad} MISMATCHES'}")
     return 0 if bad == 0 else 1
