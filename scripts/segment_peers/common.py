@@ -173,6 +173,10 @@ class Config:
         return {
             "p": p,
             "from36": add_months(p, -35),
+            # Bills fall due after their month: the ones due in the 36 months ending with P
+            # are read from one month earlier (segment.rs `from37`, `fell_due`).
+            "from37": add_months(p, -36),
+            "after_p": add_months(p, 1),
             "from24": add_months(p, -23),
             "from12": add_months(p, -11),
             "same": add_months(p, -12),

@@ -49,8 +49,11 @@ def raw_figures(con, lake: str, cfg: common.Config, chunk: int) -> None:
     """Table `raw`: one row per customer billed for P with the D4.1 figures (segment.rs)."""
     w = cfg.months()
     p, from36, from24, from12, same = w["p"], w["from36"], w["from24"], w["from12"], w["same"]
-    bills = source(con, lake, "bills", from36, p)
-    payments = source(con, lake, "payments", from36, p)
+    from37 = w["from37"]
+    # Bills that fell due in the 36 months ending with P (P's own bill is not yet due).
+    fell_due = (f"due_on >= DATE '{from36}-01' AND due_on < DATE '{w['after_p']}-01'")
+    bills = source(con, lake, "bills", from37, p)
+    payments = source(con, lake, "payments", from37, p)
     curves = source(con, lake, "load_curves", p, p)
     con.execute("CREATE TEMP TABLE fig (customer_no VARCHAR, kwh DECIMAL(38,2), "
                 "fees DECIMAL(38,2), due DECIMAL(38,2), late_fees DECIMAL(38,2), "
@@ -73,7 +76,8 @@ def raw_figures(con, lake: str, cfg: common.Config, chunk: int) -> None:
               p AS (SELECT payment_no, max(bill_no) AS bill_no, max(amount) AS amount
                     FROM {payments} WHERE NOT bounced {rng} GROUP BY payment_no),
               paid AS (SELECT b.customer_no, sum(p.amount) AS paid
-                       FROM p JOIN b ON p.bill_no = b.bill_no GROUP BY b.customer_no)"""
+                       FROM p JOIN b ON p.bill_no = b.bill_no WHERE b.{fell_due}
+                       GROUP BY b.customer_no)"""
         else:
             paid = ("paid AS (SELECT customer_no, CAST(0 AS DECIMAL(38,2)) AS paid "
                     "FROM b WHERE false)")
@@ -81,16 +85,16 @@ def raw_figures(con, lake: str, cfg: common.Config, chunk: int) -> None:
             INSERT INTO fig
             WITH b AS (SELECT bill_no, max(customer_no) AS customer_no, max(month) AS month,
                          max(consumption_kwh) AS kwh, max(amount) AS amount,
-                         max(late_fee) AS late_fee
-                       FROM {bills} WHERE month >= '{from36}' AND month <= '{p}' {rng}
+                         max(late_fee) AS late_fee, max(due_on) AS due_on
+                       FROM {bills} WHERE month >= '{from37}' AND month <= '{p}' {rng}
                        GROUP BY bill_no),
             {paid},
             per AS (SELECT customer_no,
                  sum(CASE WHEN month = '{p}' THEN kwh ELSE 0 END) AS kwh,
                  sum(CASE WHEN month = '{p}' THEN amount ELSE 0 END) AS fees,
-                 sum(amount + late_fee) AS due,
-                 sum(late_fee) AS late_fees,
-                 sum(amount) AS receivables,
+                 sum(CASE WHEN {fell_due} THEN amount + late_fee ELSE 0 END) AS due,
+                 sum(CASE WHEN {fell_due} THEN late_fee ELSE 0 END) AS late_fees,
+                 sum(CASE WHEN {fell_due} THEN amount ELSE 0 END) AS receivables,
                  sum(CASE WHEN month >= '{from12}' THEN kwh ELSE 0 END) AS last_year,
                  sum(CASE WHEN month >= '{from24}' AND month < '{from12}' THEN kwh ELSE 0 END)
                    AS year_before,

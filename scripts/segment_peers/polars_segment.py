@@ -67,13 +67,20 @@ def k(name: str) -> pl.Expr:
     return pl.col(K + name)
 
 
+def common_date(month: str) -> pl.Expr:
+    """The first day of a YYYY-MM month as a date literal."""
+    import datetime as dt
+    return pl.lit(dt.date(int(month[:4]), int(month[5:7]), 1))
+
+
 def raw_figures(lake: str, cfg: common.Config, chunk: int) -> pl.DataFrame:
     """One row per customer billed for P with the D4.1 figures (segment.rs), in hundredths."""
     w = cfg.months()
     p, from36, from24, from12, same = w["p"], w["from36"], w["from24"], w["from12"], w["same"]
-    bills = scan(lake, "bills", from36, p,
-                 ["bill_no", "customer_no", "consumption_kwh", "amount", "late_fee"])
-    payments = scan(lake, "payments", from36, p,
+    from37 = w["from37"]
+    bills = scan(lake, "bills", from37, p,
+                 ["bill_no", "customer_no", "consumption_kwh", "amount", "late_fee", "due_on"])
+    payments = scan(lake, "payments", from37, p,
                     ["payment_no", "customer_no", "bill_no", "amount", "bounced"])
     if bills is None:
         raise SystemExit(f"no customer is billed for {p}")
@@ -88,14 +95,18 @@ def raw_figures(lake: str, cfg: common.Config, chunk: int) -> pl.DataFrame:
              .agg(pl.col("customer_no").max(), pl.col("month").max(),
                   centi("consumption_kwh").max().alias("kwh"),
                   centi("amount").max().alias("amount"),
-                  centi("late_fee").max().alias("late_fee")))
+                  centi("late_fee").max().alias("late_fee"),
+                  pl.col("due_on").max()))
         m = pl.col("month")
+        # Bills that fell due in the 36 months ending with P (P's own bill is not yet due).
+        due = pl.col("due_on").is_between(common_date(from36), common_date(w["after_p"]),
+                                          closed="left")
         per = b.group_by("customer_no").agg(
             pl.col("kwh").filter(m == p).sum().alias("kwh"),
             pl.col("amount").filter(m == p).sum().alias("fees"),
-            (pl.col("amount") + pl.col("late_fee")).sum().alias("due"),
-            pl.col("late_fee").sum().alias("late_fees"),
-            pl.col("amount").sum().alias("receivables"),
+            (pl.col("amount") + pl.col("late_fee")).filter(due).sum().alias("due"),
+            pl.col("late_fee").filter(due).sum().alias("late_fees"),
+            pl.col("amount").filter(due).sum().alias("receivables"),
             pl.col("kwh").filter(m >= from12).sum().alias("last_year"),
             pl.col("kwh").filter((m >= from24) & (m < from12)).sum().alias("year_before"),
             pl.col("kwh").filter(m == same).sum().alias("same_last"),
@@ -106,7 +117,7 @@ def raw_figures(lake: str, cfg: common.Config, chunk: int) -> pl.DataFrame:
             pay = (payments.filter(in_range & ~pl.col("bounced"))
                    .group_by("payment_no")
                    .agg(pl.col("bill_no").max(), centi("amount").max().alias("amount")))
-            paid = (pay.join(b.select("bill_no", "customer_no"), on="bill_no")
+            paid = (pay.join(b.filter(due).select("bill_no", "customer_no"), on="bill_no")
                     .group_by("customer_no").agg(pl.col("amount").sum().alias("paid")))
             per = (per.join(paid, on="customer_no", how="left")
                    .with_columns(pl.col("paid").fill_null(0)))

@@ -45,7 +45,9 @@ def bill(c: str, p: str, kwh: int, yuan: int, late: int) -> dict:
     y, m = int(p[:4]), int(p[5:])
     return {"bill_no": f"B{c}{p.replace('-', '')}", "customer_no": c,
             "consumption_kwh": Decimal(kwh), "amount": Decimal(yuan), "late_fee": Decimal(late),
-            "issued_on": dt.date(y, m, 1), "due_on": dt.date(y, m, 20), "_p": p}
+            # issued on the 1st and due on the 20th of the next month, as the Rust test's bills
+            "issued_on": dt.date(y + m // 12, m % 12 + 1, 1),
+            "due_on": dt.date(y + m // 12, m % 12 + 1, 20), "_p": p}
 
 
 def pay(no: str, b: dict, at: str, yuan: int, bounced: bool) -> dict:
@@ -57,15 +59,17 @@ def pay(no: str, b: dict, at: str, yuan: int, bounced: bool) -> dict:
 def main() -> int:
     a, b, c = "1000000001", "1000000002", "1000000003"
     a_now, a_prev = bill(a, "2026-09", 1000, 600, 0), bill(a, "2026-08", 900, 550, 0)
-    a_same, a_out = bill(a, "2025-09", 800, 500, 10), bill(a, "2023-09", 999, 999, 0)
+    a_same, a_out = bill(a, "2025-09", 800, 500, 10), bill(a, "2023-08", 999, 999, 0)
+    a_old = bill(a, "2023-10", 100, 50, 5)
     bills = [a_now, a_prev, a_same, bill(a, "2025-03", 300, 200, 0),
-             bill(a, "2023-10", 100, 50, 5), a_out, bill(b, "2026-09", 3000, 1400, 0),
+             a_old, a_out, bill(b, "2026-09", 3000, 1400, 0),
              bill(c, "2026-08", 50, 30, 0)]
     pays = [pay("P1", a_same, "2025-10-15T02:00:00+00:00", 510, False),
             pay("P2", a_prev, "2026-09-10T02:00:00+00:00", 550, False),
             pay("P3", a_now, "2026-09-28T02:00:00+00:00", 600, True),
             pay("P4", a_now, "2026-10-05T02:00:00+00:00", 600, False),
-            pay("P5", a_out, "2023-10-10T02:00:00+00:00", 999, False)]
+            pay("P5", a_out, "2023-09-10T02:00:00+00:00", 999, False),
+            pay("P6", a_old, "2023-11-10T02:00:00+00:00", 55, False)]
     day1 = [10.0] * 96
     day1[40] = 40.0
     curves = [{"customer_no": a, "curve_date": dt.date(2026, 9, 1), "points_kw": day1},
@@ -76,9 +80,9 @@ def main() -> int:
     cm = lambda r: r["curve_date"].strftime("%Y-%m")  # noqa: E731
     expected = {  # by hand, as the Rust test's figures give them
         a: {"b11": 0.25, "b12": 0.3, "b21": 15.156 / 40, "b22": (0.9 - 0.8) / (0.95 - 0.8),
-            "b31": 1060 / 1915, "b32": (0.5 - 15 / 1900) / 0.5, "b41": 1.0, "b42": 200 / 1e6,
+            "b31": 1115 / 1315, "b32": (0.5 - 15 / 1300) / 0.5, "b41": 1.0, "b42": 200 / 1e6,
             "purchase_amount": Decimal("1150.00")},
-        b: {"b11": 0.75, "b12": 0.7, "b21": 0.0, "b31": 0.0, "b32": 1.0, "b41": 1.0,
+        b: {"b11": 0.75, "b12": 0.7, "b21": 0.0, "b31": 1.0, "b32": 1.0, "b41": 1.0,
             "b42": 3000 / 1e6, "purchase_amount": Decimal("1400.00")},
     }
     failed = 0
