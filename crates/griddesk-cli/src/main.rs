@@ -109,6 +109,10 @@ enum Command {
             default_value = "95598@griddesk.invalid"
         )]
         mail_from: String,
+        /// Days within which a second planned outage of the same area is flagged in the
+        /// outage plans.
+        #[arg(long, env = "GRIDDESK_REPEAT_WINDOW_DAYS", default_value_t = 30)]
+        repeat_window_days: i64,
         #[command(flatten)]
         storage: Storage,
     },
@@ -130,9 +134,11 @@ enum Command {
         #[command(flatten)]
         storage: Storage,
     },
-    /// Import customers, topology, bills, payments or readings from CSV or Excel (.xlsx).
+    /// Import customers, topology, bills, payments, readings or outage plans from CSV or Excel
+    /// (.xlsx).
     Import {
-        /// org-units, staff, substations, feeders, areas, customers, theft-cases, bills, payments, readings
+        /// org-units, staff, substations, feeders, areas, customers, theft-cases, bills, payments,
+        /// readings, outage-plans
         #[arg(long)]
         kind: String,
         /// Import the good rows and write the bad ones to a reject file (default: all-or-nothing).
@@ -429,9 +435,14 @@ async fn main() -> Result<()> {
             sms_webhook,
             smtp,
             mail_from,
+            repeat_window_days,
             storage,
         } => {
             let mut config = griddesk_server::ServerConfig::default();
+            config.repeat = griddesk_domain::outage_plan::RepeatPolicy {
+                window_days: repeat_window_days,
+            };
+            config.repeat.validate().context("--repeat-window-days")?;
             if let Some(path) = &sla_config {
                 let text = std::fs::read_to_string(path)
                     .with_context(|| format!("reading {}", path.display()))?;
@@ -554,6 +565,8 @@ async fn main() -> Result<()> {
                 let opts = griddesk_import::ImportOptions {
                     skip_bad,
                     reject_file: reject_file.clone(),
+                    actor: Some(cli_actor().audit_id()),
+                    ..Default::default()
                 };
                 match griddesk_import::import_file(
                     store.as_ref(),
