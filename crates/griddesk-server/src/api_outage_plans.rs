@@ -22,7 +22,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use griddesk_domain::access::{Actor, AuditAction, AuditEntry};
 use griddesk_domain::outage::{OutageKind, OutageScope};
-use griddesk_domain::outage_plan::{Advice, PlanKind, PlanRow, PlanStatus, PlannedCut};
+use griddesk_domain::outage_plan::{Advice, PlanKind, PlanRow, PlanStatus, PlannedCut, Shared};
 use griddesk_domain::values::{Code, CustomerNo};
 use griddesk_store::RefKind;
 use griddesk_store::outage::Outage;
@@ -157,6 +157,7 @@ fn advice_view(a: &Advice, other: &Other) -> AdviceView {
     };
     let codes = |v: &[Code]| v.iter().map(ToString::to_string).collect::<Vec<_>>();
     let nos = |v: &[CustomerNo]| v.iter().map(ToString::to_string).collect::<Vec<_>>();
+    let none = Shared::default();
     let (kind, shared, date, days, window) = match a {
         Advice::Overlap { shared, .. } => ("overlap", shared, None, None, 0),
         Advice::Repeat {
@@ -173,7 +174,7 @@ fn advice_view(a: &Advice, other: &Other) -> AdviceView {
             *window_days,
         ),
         // Plans are compared with plans and outages only; no customer maintenance is stored.
-        Advice::CustomerMaintenance { .. } => ("customer_maintenance", &Default::default(), None, None, 0),
+        Advice::CustomerMaintenance { .. } => ("customer_maintenance", &none, None, None, 0),
     };
     AdviceView {
         kind: kind.to_owned(),

@@ -351,10 +351,16 @@ pub async fn post_issue(
     let auth = auth_of(&ctx)?;
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
         .map_err(|e| f(ApiError::invalid("form", e.to_string())))?;
-    let field = |k: &str| pairs.iter().filter(move |(n, _)| n == k).map(|(_, v)| v.clone());
+    let field = |k: &str| -> Vec<String> {
+        pairs
+            .iter()
+            .filter(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .collect()
+    };
     let r = IssueRequest {
-        job_ids: field("job_ids").collect(),
-        title: field("title").find(|t| !t.trim().is_empty()),
+        job_ids: field("job_ids"),
+        title: field("title").into_iter().find(|t| !t.trim().is_empty()),
         cause: None,
     };
     let (o, _) = api_outage_plans::issue_plans(&state, &auth.actor, &addr, &r)

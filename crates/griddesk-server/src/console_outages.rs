@@ -8,10 +8,9 @@ use super::orders::{auth_of, fail, path_id};
 use super::{ConsoleError, Ctx, label, page};
 use crate::AppState;
 use crate::api_outages::{
-    self, NewOutageRequest, OutageActionRequest, OutageView, ScopeRequest, outage_view,
+    self, NewOutageRequest, OutageActionRequest, OutageView, outage_view,
 };
 use crate::auth::ClientAddr;
-use crate::error::ApiError;
 use crate::i18n::T;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Form, Path, State};

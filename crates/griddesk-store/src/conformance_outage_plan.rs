@@ -175,8 +175,11 @@ pub async fn plan_rows_are_issued_into_one_outage_all_or_none(store: &dyn Store)
             "{jobs:?}"
         );
     }
-    let m01 = &store.outage_plans_of(&[code("M01")]).await.unwrap()[0];
-    assert_eq!((m01.status, m01.outage_id, m01.version), (PlanStatus::Draft, None, 1));
+    let m01 = store.outage_plans_of(&[code("M01")]).await.unwrap();
+    assert_eq!(
+        (m01[0].status, m01[0].outage_id, m01[0].version),
+        (PlanStatus::Draft, None, 1)
+    );
     assert!(
         store
             .issue_outage_plans(&[code("M02"), code("M01")], o.id, "staff:x", t(3))

@@ -308,9 +308,8 @@ async fn issue_two_rows_as_one_outage(app: &TestApp) {
         dispatcher
             .post(app.url("/api/v1/outage-plans/issue"))
             .json(&body)
-            .send()
     };
-    let r = issue(json!({"job_ids": ["J1", "J2"]})).await.unwrap();
+    let r = issue(json!({"job_ids": ["J1", "J2"]})).send().await.unwrap();
     assert_eq!(r.status(), 201);
     let v: Value = r.json().await.unwrap();
     let o = &v["outage"];
@@ -342,10 +341,10 @@ async fn issue_two_rows_as_one_outage(app: &TestApp) {
     assert_eq!(row(&list, "J2")["status"]["code"], "issued");
     // Issued once: again (or with a draft) is refused and records no second outage.
     let before = app.store.outages(true, 100).await.unwrap().len();
-    let r = issue(json!({"job_ids": ["J3", "J1"]})).await.unwrap();
+    let r = issue(json!({"job_ids": ["J3", "J1"]})).send().await.unwrap();
     assert_eq!(r.status(), 422);
     assert_eq!(r.json::<Value>().await.unwrap()["field"], "job_ids");
-    let r = issue(json!({"job_ids": ["J9"]})).await.unwrap();
+    let r = issue(json!({"job_ids": ["J9"]})).send().await.unwrap();
     assert_eq!(r.status(), 404);
     assert_eq!(app.store.outages(true, 100).await.unwrap().len(), before);
     assert_eq!(row(&rows(app).await, "J3")["status"]["code"], "draft");
@@ -428,14 +427,10 @@ async fn edits_are_checked_again_and_bad_ones_change_nothing() {
         .unwrap();
     assert_eq!(r.status(), 404);
     // Cancelled once.
-    let cancel = || {
-        dispatcher
-            .post(app.url("/api/v1/outage-plans/J1/cancel"))
-            .send()
-    };
+    let cancel = || dispatcher.post(app.url("/api/v1/outage-plans/J1/cancel"));
     let v: Value = cancel().json_body().await;
     assert_eq!(v["status"]["code"], "cancelled");
-    assert_eq!(cancel().await.unwrap().status(), 422);
+    assert_eq!(cancel().send().await.unwrap().status(), 422);
 }
 
 #[tokio::test]
@@ -478,9 +473,10 @@ async fn the_console_edits_plan_rows_and_issues_the_ticked_ones_as_one_outage() 
             ("reason", "电缆检修".to_owned()),
         ]
     };
-    let post = |fields: Vec<(&'static str, String)>| async {
+    let (app, sup) = (&app, &sup);
+    let post = |fields: Vec<(&'static str, String)>| async move {
         let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        app.post_in(&sup, "/console/outage-plans/J1/edit", &f).await
+        app.post_in(sup, "/console/outage-plans/J1/edit", &f).await
     };
     let r = post(form("电缆头更换", start.clone())).await;
     assert_eq!(r.status(), 303);
