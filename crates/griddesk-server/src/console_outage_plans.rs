@@ -80,7 +80,7 @@ fn rows_table(ctx: &Ctx, rows: &[&PlanRowView], pick: bool) -> Markup {
                 th { (ctx.t(T::PlanUnit)) }
             } }
             tbody { @for r in rows {
-                tr.plan-warn[!r.advice.is_empty()] data-job=(r.job_id) {
+                tr class=[(!r.advice.is_empty()).then_some("plan-warn")] data-job=(r.job_id) {
                     @if pick { td { @if r.status.code == "draft" {
                         input type="checkbox" name="job_ids" value=(r.job_id) aria-label=(r.job_id);
                     } } }

@@ -281,7 +281,7 @@ async fn the_same_area_twice_within_the_window_is_warned_and_not_at_its_boundary
         .unwrap();
     assert!(page.contains("class=\"plan-warn\" data-job=\"J1\""), "{page}");
     assert!(page.contains("class=\"plan-warn\" data-job=\"J4\""));
-    assert!(page.contains("<tr data-job=\"J3\""));
+    assert!(page.contains("<tr data-job=\"J3\""), "{page}");
     assert!(page.contains("建议合并为一次停电"));
     assert!(page.contains(&format!("href=\"/console/outages/{outage}\"")));
     let en = app
