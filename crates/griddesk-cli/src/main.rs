@@ -438,11 +438,14 @@ async fn main() -> Result<()> {
             repeat_window_days,
             storage,
         } => {
-            let mut config = griddesk_server::ServerConfig::default();
-            config.repeat = griddesk_domain::outage_plan::RepeatPolicy {
+            let repeat = griddesk_domain::outage_plan::RepeatPolicy {
                 window_days: repeat_window_days,
             };
-            config.repeat.validate().context("--repeat-window-days")?;
+            repeat.validate().context("--repeat-window-days")?;
+            let mut config = griddesk_server::ServerConfig {
+                repeat,
+                ..Default::default()
+            };
             if let Some(path) = &sla_config {
                 let text = std::fs::read_to_string(path)
                     .with_context(|| format!("reading {}", path.display()))?;

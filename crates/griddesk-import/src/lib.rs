@@ -211,7 +211,8 @@ pub async fn import_file(
         path: path.to_owned(),
         source,
     })?;
-    let rejects = (opts.reject_file.clone()).or_else(|| opts.skip_bad.then(|| default_reject_path(path)));
+    let rejects =
+        (opts.reject_file.clone()).or_else(|| opts.skip_bad.then(|| default_reject_path(path)));
     import_source(store, lake_root, kind, &file, &bytes, opts, rejects).await
 }
 
@@ -226,7 +227,16 @@ pub async fn import_bytes(
     bytes: &[u8],
     opts: &ImportOptions,
 ) -> Result<ImportReport, ImportError> {
-    import_source(store, lake_root, kind, file_name, bytes, opts, opts.reject_file.clone()).await
+    import_source(
+        store,
+        lake_root,
+        kind,
+        file_name,
+        bytes,
+        opts,
+        opts.reject_file.clone(),
+    )
+    .await
 }
 
 async fn import_source(

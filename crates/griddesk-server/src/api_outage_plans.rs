@@ -263,9 +263,10 @@ pub async fn plan_advice(
                     .or_default()
                     .push(advice_view(&a, other));
                 if let Other::Job(j) = other {
-                    out.entry(j.to_string())
-                        .or_default()
-                        .push(advice_view(&mirrored(&a, my_date), &Other::Job(me.job_id.clone())));
+                    out.entry(j.to_string()).or_default().push(advice_view(
+                        &mirrored(&a, my_date),
+                        &Other::Job(me.job_id.clone()),
+                    ));
                 }
             }
         }
@@ -489,14 +490,32 @@ fn not_draft(p: &StoredPlan, field: &'static str) -> ApiError {
 /// Fails naming the scope field or `responsible_unit` when a code is not in the archive.
 async fn check_references(state: &AppState, row: &PlanRow) -> Result<(), ApiError> {
     let (field, kind, codes): (&'static str, RefKind, Vec<String>) = match &row.scope {
-        OutageScope::Substation(s) => ("scope.substation", RefKind::Substation, vec![s.to_string()]),
-        OutageScope::Feeders(v) => ("scope.feeders", RefKind::Feeder, v.iter().map(ToString::to_string).collect()),
-        OutageScope::Areas(v) => ("scope.areas", RefKind::Area, v.iter().map(ToString::to_string).collect()),
-        OutageScope::Customers(v) => ("scope.customers", RefKind::Customer, v.iter().map(ToString::to_string).collect()),
+        OutageScope::Substation(s) => {
+            ("scope.substation", RefKind::Substation, vec![s.to_string()])
+        }
+        OutageScope::Feeders(v) => (
+            "scope.feeders",
+            RefKind::Feeder,
+            v.iter().map(ToString::to_string).collect(),
+        ),
+        OutageScope::Areas(v) => (
+            "scope.areas",
+            RefKind::Area,
+            v.iter().map(ToString::to_string).collect(),
+        ),
+        OutageScope::Customers(v) => (
+            "scope.customers",
+            RefKind::Customer,
+            v.iter().map(ToString::to_string).collect(),
+        ),
     };
     let refs = [
         (field, kind, codes),
-        ("responsible_unit", RefKind::OrgUnit, vec![row.responsible_unit.to_string()]),
+        (
+            "responsible_unit",
+            RefKind::OrgUnit,
+            vec![row.responsible_unit.to_string()],
+        ),
     ];
     for (field, kind, codes) in refs {
         if let Some(m) = state.store.missing_references(kind, &codes).await?.first() {
@@ -562,13 +581,23 @@ pub async fn edit_plan(
     }
     check_references(state, &row).await?;
     let by = actor.audit_id();
-    match state.store.update_outage_plan(&row, &by, time::now()).await? {
-        PlanUpdate::Updated(n) => {
-            let audit = audit_plan(actor, addr, row.job_id.as_str(), "edited".into())
-                .change(Some(format!("v{}", p.version)), Some(format!("v{}", n.version)));
-            state.store.append_audit(&audit).await?;
-            Ok(n)
-        }
+    let u = state
+        .store
+        .update_outage_plan(&row, &by, time::now())
+        .await?;
+    let n = changed(u, job)?;
+    let audit = audit_plan(actor, addr, row.job_id.as_str(), "edited".into()).change(
+        Some(format!("v{}", p.version)),
+        Some(format!("v{}", n.version)),
+    );
+    state.store.append_audit(&audit).await?;
+    Ok(n)
+}
+
+/// The row a conditional change left, or why it did not change.
+fn changed(u: PlanUpdate, job: &str) -> Result<StoredPlan, ApiError> {
+    match u {
+        PlanUpdate::Updated(n) => Ok(n),
         PlanUpdate::NotDraft(n) => Err(not_draft(&n, "status")),
         PlanUpdate::NotFound => Err(ApiError::NotFound {
             field: "job_id",
@@ -579,7 +608,10 @@ pub async fn edit_plan(
 
 async fn one_view(state: &AppState, p: &StoredPlan) -> Result<PlanRowView, ApiError> {
     let mut advice = plan_advice(state, std::slice::from_ref(p)).await?;
-    Ok(plan_view(p, advice.remove(p.row.job_id.as_str()).unwrap_or_default()))
+    Ok(plan_view(
+        p,
+        advice.remove(p.row.job_id.as_str()).unwrap_or_default(),
+    ))
 }
 
 /// Changes a draft row; the fields given are checked as at import.
@@ -613,22 +645,14 @@ pub async fn cancel_plan(
     job: &str,
 ) -> Result<StoredPlan, ApiError> {
     let p = load_plan(state, job).await?;
-    match state
+    let u = state
         .store
         .cancel_outage_plan(&p.row.job_id, &actor.audit_id(), time::now())
-        .await?
-    {
-        PlanUpdate::Updated(n) => {
-            let audit = audit_plan(actor, addr, p.row.job_id.as_str(), "cancelled".into());
-            state.store.append_audit(&audit).await?;
-            Ok(n)
-        }
-        PlanUpdate::NotDraft(n) => Err(not_draft(&n, "status")),
-        PlanUpdate::NotFound => Err(ApiError::NotFound {
-            field: "job_id",
-            value: job.to_owned(),
-        }),
-    }
+        .await?;
+    let n = changed(u, job)?;
+    let audit = audit_plan(actor, addr, p.row.job_id.as_str(), "cancelled".into());
+    state.store.append_audit(&audit).await?;
+    Ok(n)
 }
 
 /// Cancels a draft row (the job is dropped from the plan).
@@ -722,7 +746,10 @@ async fn cut_customers(
 /// (one substation stays a substation; several become their feeders). Mixed kinds become the
 /// coarsest kind among them when it already cuts every customer the finer ones cut (an area
 /// job on a feeder that a feeder job takes off), else the list of the customers they cut.
-async fn combined_scope(state: &AppState, scopes: &[&OutageScope]) -> Result<OutageScope, ApiError> {
+async fn combined_scope(
+    state: &AppState,
+    scopes: &[&OutageScope],
+) -> Result<OutageScope, ApiError> {
     let mut reaches = Reaches::default();
     let mut feeders = BTreeSet::new();
     let mut areas = BTreeSet::new();
@@ -739,11 +766,17 @@ async fn combined_scope(state: &AppState, scopes: &[&OutageScope]) -> Result<Out
             OutageScope::Customers(v) => customers.extend(v.iter().cloned()),
         }
     }
-    let only_substations = scopes.iter().all(|s| matches!(s, OutageScope::Substation(_)));
+    let only_substations = scopes
+        .iter()
+        .all(|s| matches!(s, OutageScope::Substation(_)));
     if only_substations && substations.len() == 1 {
         return Ok(scopes[0].clone());
     }
-    let kinds = [!feeders.is_empty(), !areas.is_empty(), !customers.is_empty()];
+    let kinds = [
+        !feeders.is_empty(),
+        !areas.is_empty(),
+        !customers.is_empty(),
+    ];
     let candidate = if !feeders.is_empty() {
         OutageScope::Feeders(feeders.into_iter().collect())
     } else if !areas.is_empty() {
@@ -792,7 +825,10 @@ pub async fn issue_plans(
         .map(|j| Code::parse_field("job_ids", j))
         .collect::<Result<_, _>>()?;
     let plans = state.store.outage_plans_of(&jobs).await?;
-    if let Some(missing) = jobs.iter().find(|j| !plans.iter().any(|p| &p.row.job_id == *j)) {
+    if let Some(missing) = jobs
+        .iter()
+        .find(|j| !plans.iter().any(|p| &p.row.job_id == *j))
+    {
         return Err(ApiError::NotFound {
             field: "job_ids",
             value: missing.to_string(),
@@ -824,7 +860,9 @@ pub async fn issue_plans(
         .await?;
     if !issued {
         let cancel = api_outages::OutageActionRequest {
-            action: griddesk_domain::outage::OutageAction::Cancel.code().to_owned(),
+            action: griddesk_domain::outage::OutageAction::Cancel
+                .code()
+                .to_owned(),
             eta: None,
             note: Some("计划已被他人发布或取消".to_owned()),
         };
@@ -834,7 +872,12 @@ pub async fn issue_plans(
             detail: "a job was issued or cancelled meanwhile; nothing was issued".into(),
         });
     }
-    let audit = audit_plan(actor, addr, &ids.join(","), format!("issued as outage #{}", o.id));
+    let audit = audit_plan(
+        actor,
+        addr,
+        &ids.join(","),
+        format!("issued as outage #{}", o.id),
+    );
     state.store.append_audit(&audit).await?;
     let rows = state.store.outage_plans_of(&jobs).await?;
     Ok((o, rows))

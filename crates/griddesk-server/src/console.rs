@@ -83,8 +83,14 @@ fn register<R: Registry>(r: R) -> R {
         .get("/console/outage-plans", outage_plans::plans)
         .post("/console/outage-plans/issue", outage_plans::post_issue)
         .get("/console/outage-plans/{job_id}", outage_plans::plan)
-        .post("/console/outage-plans/{job_id}/edit", outage_plans::post_edit)
-        .post("/console/outage-plans/{job_id}/cancel", outage_plans::post_cancel)
+        .post(
+            "/console/outage-plans/{job_id}/edit",
+            outage_plans::post_edit,
+        )
+        .post(
+            "/console/outage-plans/{job_id}/cancel",
+            outage_plans::post_cancel,
+        )
         .get("/console/knowledge", knowledge::list)
         .get("/console/knowledge/suggest", knowledge::suggest)
         .get("/console/knowledge/new", knowledge::new_page)

@@ -204,7 +204,8 @@ pub async fn plan(
 ) -> PageResult {
     let f = fail(&ctx);
     let job = job_of(&ctx, path)?;
-    let code = griddesk_domain::values::Code::parse_field("job_id", &job).map_err(|e| f(e.into()))?;
+    let code =
+        griddesk_domain::values::Code::parse_field("job_id", &job).map_err(|e| f(e.into()))?;
     let stored = state
         .store
         .outage_plans_of(std::slice::from_ref(&code))

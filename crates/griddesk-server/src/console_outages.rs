@@ -7,9 +7,7 @@
 use super::orders::{auth_of, fail, path_id};
 use super::{ConsoleError, Ctx, label, page};
 use crate::AppState;
-use crate::api_outages::{
-    self, NewOutageRequest, OutageActionRequest, OutageView, outage_view,
-};
+use crate::api_outages::{self, NewOutageRequest, OutageActionRequest, OutageView, outage_view};
 use crate::auth::ClientAddr;
 use crate::i18n::T;
 use axum::extract::rejection::PathRejection;

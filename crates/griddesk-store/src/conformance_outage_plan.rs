@@ -55,7 +55,9 @@ pub async fn outage_plans_are_keyed_by_job_and_only_drafts_change(store: &dyn St
     );
     let list = store.outage_plans(t(0), 100).await.unwrap();
     assert_eq!(
-        list.iter().map(|p| p.row.job_id.as_str()).collect::<Vec<_>>(),
+        list.iter()
+            .map(|p| p.row.job_id.as_str())
+            .collect::<Vec<_>>(),
         ["W02", "W01"],
         "by planned start"
     );
@@ -76,7 +78,10 @@ pub async fn outage_plans_are_keyed_by_job_and_only_drafts_change(store: &dyn St
             .unwrap(),
         1
     );
-    let got = store.outage_plans_of(&[code("W01"), code("W404")]).await.unwrap();
+    let got = store
+        .outage_plans_of(&[code("W01"), code("W404")])
+        .await
+        .unwrap();
     assert_eq!(got.len(), 1);
     assert_eq!((got[0].row.clone(), got[0].version), (a2.clone(), 2));
     assert_eq!(got[0].updated_at, t(2));
@@ -120,15 +125,24 @@ pub async fn outage_plans_are_keyed_by_job_and_only_drafts_change(store: &dyn St
     // A draft is edited in place.
     let mut a3 = a2.clone();
     a3.planned_end = t(230);
-    let PlanUpdate::Updated(e) = store.update_outage_plan(&a3, "staff:y", t(5)).await.unwrap()
+    let PlanUpdate::Updated(e) = store
+        .update_outage_plan(&a3, "staff:y", t(5))
+        .await
+        .unwrap()
     else {
         panic!("not updated")
     };
-    assert_eq!((e.row, e.version, e.updated_by.as_str()), (a3, 3, "staff:y"));
+    assert_eq!(
+        (e.row, e.version, e.updated_by.as_str()),
+        (a3, 3, "staff:y")
+    );
     // Rows that ended before `since` are left out of the list.
     let later = store.outage_plans(t(150), 100).await.unwrap();
     assert_eq!(
-        later.iter().map(|p| p.row.job_id.as_str()).collect::<Vec<_>>(),
+        later
+            .iter()
+            .map(|p| p.row.job_id.as_str())
+            .collect::<Vec<_>>(),
         ["W01"]
     );
 }
@@ -220,7 +234,13 @@ pub async fn plan_rows_are_issued_into_one_outage_all_or_none(store: &dyn Store)
             .collect::<Vec<_>>(),
         [o.id]
     );
-    assert!(store.planned_outages(t(101), t(500)).await.unwrap().is_empty());
+    assert!(
+        store
+            .planned_outages(t(101), t(500))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 pub async fn scope_reach_agrees_with_the_topology_rule(store: &dyn Store) {
@@ -271,10 +291,16 @@ pub async fn scope_reach_agrees_with_the_topology_rule(store: &dyn Store) {
         };
         struct NoGrid;
         impl griddesk_domain::outage::Grid for NoGrid {
-            fn feeders_of(&self, _: &griddesk_domain::values::Code) -> Vec<griddesk_domain::values::Code> {
+            fn feeders_of(
+                &self,
+                _: &griddesk_domain::values::Code,
+            ) -> Vec<griddesk_domain::values::Code> {
                 Vec::new()
             }
-            fn feeder_of_area(&self, _: &griddesk_domain::values::Code) -> Option<griddesk_domain::values::Code> {
+            fn feeder_of_area(
+                &self,
+                _: &griddesk_domain::values::Code,
+            ) -> Option<griddesk_domain::values::Code> {
                 None
             }
         }
@@ -290,14 +316,20 @@ pub async fn scope_reach_agrees_with_the_topology_rule(store: &dyn Store) {
                 if out.contains(feeder) != out.contains(b))
         });
     }
-    assert!(dual_seen, "a dual-supply customer with one feeder out is checked");
+    assert!(
+        dual_seen,
+        "a dual-supply customer with one feeder out is checked"
+    );
     // Areas and customer lists cut themselves; unknown devices cut nothing.
     let reach = store
         .scope_reach(&areas(&["TA-DF-01", "TA-NONE"]))
         .await
         .unwrap();
     assert_eq!(
-        (reach.feeders.len(), reach.areas.iter().map(|a| a.as_str()).collect::<Vec<_>>()),
+        (
+            reach.feeders.len(),
+            reach.areas.iter().map(|a| a.as_str()).collect::<Vec<_>>()
+        ),
         (0, vec!["TA-DF-01"])
     );
     assert!(reach.customers.is_empty());

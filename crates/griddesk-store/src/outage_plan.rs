@@ -56,8 +56,12 @@ pub trait OutagePlanStore: Send + Sync {
     /// The stored rows of these jobs (unknown ones left out), by job id.
     async fn outage_plans_of(&self, jobs: &[Code]) -> Result<Vec<StoredPlan>>;
     /// Replaces a draft row's contents (its job id is the key).
-    async fn update_outage_plan(&self, row: &PlanRow, by: &str, at: Timestamp)
-    -> Result<PlanUpdate>;
+    async fn update_outage_plan(
+        &self,
+        row: &PlanRow,
+        by: &str,
+        at: Timestamp,
+    ) -> Result<PlanUpdate>;
     /// Cancels a draft row.
     async fn cancel_outage_plan(&self, job: &Code, by: &str, at: Timestamp) -> Result<PlanUpdate>;
     /// Marks every row of `jobs` issued into `outage_id` if every one is still a draft; if any
@@ -148,6 +152,21 @@ macro_rules! outage_plan_store_impl {
                 .await
                 .map_err($db)?;
                 row.map(plan_from_columns).transpose()
+            }
+
+            /// Commits a conditional change of `job` (`done` rows changed) and tells how it went.
+            async fn finish(
+                mut tx: ::sqlx::Transaction<'static, <$conn as ::sqlx::Connection>::Database>,
+                job: &str,
+                done: u64,
+            ) -> Result<PlanUpdate> {
+                let now = plan_by_job(&mut tx, job).await?;
+                tx.commit().await.map_err($db)?;
+                Ok(match now {
+                    None => PlanUpdate::NotFound,
+                    Some(p) if done == 0 => PlanUpdate::NotDraft(p),
+                    Some(p) => PlanUpdate::Updated(p),
+                })
             }
 
             fn corrupt_code(col: &str, v: &str) -> $crate::StoreError {
@@ -297,13 +316,7 @@ macro_rules! outage_plan_store_impl {
                     .await
                     .map_err($db)?
                     .rows_affected();
-                    let now = plan_by_job(&mut tx, r.job_id.as_str()).await?;
-                    tx.commit().await.map_err($db)?;
-                    Ok(match now {
-                        None => PlanUpdate::NotFound,
-                        Some(p) if done == 0 => PlanUpdate::NotDraft(p),
-                        Some(p) => PlanUpdate::Updated(p),
-                    })
+                    finish(tx, r.job_id.as_str(), done).await
                 }
 
                 async fn cancel_outage_plan(
@@ -324,13 +337,7 @@ macro_rules! outage_plan_store_impl {
                     .await
                     .map_err($db)?
                     .rows_affected();
-                    let now = plan_by_job(&mut tx, job.as_str()).await?;
-                    tx.commit().await.map_err($db)?;
-                    Ok(match now {
-                        None => PlanUpdate::NotFound,
-                        Some(p) if done == 0 => PlanUpdate::NotDraft(p),
-                        Some(p) => PlanUpdate::Updated(p),
-                    })
+                    finish(tx, job.as_str(), done).await
                 }
 
                 async fn issue_outage_plans(

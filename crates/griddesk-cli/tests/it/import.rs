@@ -177,7 +177,10 @@ async fn every_example_file_imports_and_reads_back() {
         .expect("plans");
     let jobs: Vec<&str> = plans.iter().map(|p| p.row.job_id.as_str()).collect();
     assert_eq!(jobs, ["W2026-50-01", "W2026-50-02", "M2026-12-01"]);
-    assert_eq!(plans[0].row.planned_start.to_string(), "2026-12-08T00:00:00Z");
+    assert_eq!(
+        plans[0].row.planned_start.to_string(),
+        "2026-12-08T00:00:00Z"
+    );
     assert_eq!(
         plans[2].row.kind,
         griddesk_domain::outage_plan::PlanKind::Monthly

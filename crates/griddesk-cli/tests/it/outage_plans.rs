@@ -25,8 +25,7 @@ fn t0() -> Timestamp {
     Timestamp::from_second(t.as_second() / 60 * 60).unwrap()
 }
 
-const HEADER: &str =
-    "job_id,kind,title,substation,feeders,areas,customers,planned_start,planned_end,work_content,responsible_unit,reason";
+const HEADER: &str = "job_id,kind,title,substation,feeders,areas,customers,planned_start,planned_end,work_content,responsible_unit,reason";
 
 fn csv_row(job: &str, scope: (&str, &str), start: Timestamp, hours: i64, unit: &str) -> String {
     let mut cells = ["", "", "", ""];
@@ -50,7 +49,12 @@ fn csv(rows: &[String]) -> String {
     format!("{HEADER}\n{}\n", rows.join("\n"))
 }
 
-async fn upload(client: &reqwest::Client, app: &TestApp, name: &str, body: Vec<u8>) -> (u16, Value) {
+async fn upload(
+    client: &reqwest::Client,
+    app: &TestApp,
+    name: &str,
+    body: Vec<u8>,
+) -> (u16, Value) {
     let r = client
         .post(app.url(&format!("/api/v1/outage-plans/import?file_name={name}")))
         .header("content-type", "text/csv")
@@ -89,7 +93,10 @@ async fn plan_files_import_from_csv_and_xlsx_naming_bad_rows() {
     assert_eq!(status, 403);
     let (status, v) = upload(&dispatcher, &app, "plan.csv", good.clone().into_bytes()).await;
     assert_eq!(status, 201, "{v}");
-    assert_eq!((v["rows"].as_u64(), v["imported"].as_u64()), (Some(2), Some(2)));
+    assert_eq!(
+        (v["rows"].as_u64(), v["imported"].as_u64()),
+        (Some(2), Some(2))
+    );
     let list = rows(&app).await;
     assert_eq!(list.len(), 2);
     let w01 = row(&list, "W01");
@@ -99,7 +106,11 @@ async fn plan_files_import_from_csv_and_xlsx_naming_bad_rows() {
     assert_eq!(w01["version"], 1);
     // Beijing time in the file, stored as that instant.
     assert_eq!(
-        w01["planned_start"].as_str().unwrap().parse::<Timestamp>().unwrap(),
+        w01["planned_start"]
+            .as_str()
+            .unwrap()
+            .parse::<Timestamp>()
+            .unwrap(),
         t0()
     );
     // The same file again changes nothing.
@@ -112,9 +123,19 @@ async fn plan_files_import_from_csv_and_xlsx_naming_bad_rows() {
     let bad = csv(&[
         csv_row("W03", ("areas", "TA-404"), t0(), 8, "S01"),
         csv_row("W04", ("areas", "TA-001"), t0(), 8, "NOWHERE"),
-        csv_row("W05", ("areas", "TA-001"), Timestamp::now() + days(2), 8, "S01"),
+        csv_row(
+            "W05",
+            ("areas", "TA-001"),
+            Timestamp::now() + days(2),
+            8,
+            "S01",
+        ),
         csv_row("W06", ("areas", "TA-001"), t0(), -1, "S01"),
-        format!("W07,weekly,x,,F-A1,TA-001,,{},{},y,S01,z", local(t0()), local(t0() + days(1))),
+        format!(
+            "W07,weekly,x,,F-A1,TA-001,,{},{},y,S01,z",
+            local(t0()),
+            local(t0() + days(1))
+        ),
         csv_row("W08", ("areas", "TA-002"), t0(), 8, "S01"),
     ]);
     let (status, p) = upload(&dispatcher, &app, "bad.csv", bad.into_bytes()).await;
@@ -146,8 +167,15 @@ async fn plan_files_import_from_csv_and_xlsx_naming_bad_rows() {
         let ws = wb.add_worksheet();
         let fmt = Format::new().set_num_format("yyyy-mm-dd hh:mm");
         let head = [
-            "工作编号", "计划类型", "工作名称", "台区", "计划停电时间", "计划送电时间", "工作内容",
-            "作业单位", "停电原因",
+            "工作编号",
+            "计划类型",
+            "工作名称",
+            "台区",
+            "计划停电时间",
+            "计划送电时间",
+            "工作内容",
+            "作业单位",
+            "停电原因",
         ];
         for (c, h) in head.iter().enumerate() {
             ws.write_string(0, c as u16, *h).unwrap();
@@ -160,8 +188,8 @@ async fn plan_files_import_from_csv_and_xlsx_naming_bad_rows() {
         for (c, v) in ["M01", "月计划", "台区改造", "TA-002"].iter().enumerate() {
             ws.write_string(1, c as u16, *v).unwrap();
         }
-        ws.write_datetime_with_format(1, 4, &at(8), &fmt).unwrap();
-        ws.write_datetime_with_format(1, 5, &at(18), &fmt).unwrap();
+        ws.write_datetime_with_format(1, 4, at(8), &fmt).unwrap();
+        ws.write_datetime_with_format(1, 5, at(18), &fmt).unwrap();
         for (c, v) in ["更换低压线", "S01", "农网改造"].iter().enumerate() {
             ws.write_string(1, 6 + c as u16, *v).unwrap();
         }
@@ -180,7 +208,13 @@ async fn plan_files_import_from_csv_and_xlsx_naming_bad_rows() {
     std::fs::write(
         &file,
         csv(&[
-            csv_row("C01-J", ("customers", &app.resident().customer_no.to_string()), t0(), 2, "S01"),
+            csv_row(
+                "C01-J",
+                ("customers", &app.resident().customer_no.to_string()),
+                t0(),
+                2,
+                "S01",
+            ),
             csv_row("C02-J", ("areas", "TA-404"), t0(), 2, "S01"),
         ]),
     )
@@ -199,7 +233,10 @@ async fn plan_files_import_from_csv_and_xlsx_naming_bad_rows() {
     .await
     .unwrap();
     assert_eq!((r.imported, r.rejected.len()), (1, 1));
-    assert_eq!((r.rejected[0].row, r.rejected[0].column.as_str()), (3, "areas"));
+    assert_eq!(
+        (r.rejected[0].row, r.rejected[0].column.as_str()),
+        (3, "areas")
+    );
     assert_eq!(row(&rows(&app).await, "C01-J")["scope_kind"], "customers");
 }
 
@@ -222,7 +259,13 @@ async fn the_same_area_twice_within_the_window_is_warned_and_not_at_its_boundary
     let plan = csv(&[
         csv_row("J1", ("areas", "TA-001"), t0(), 8, "S01"),
         // One minute inside the 30-day window of J1.
-        csv_row("J2", ("areas", "TA-001"), t0() + days(30) - SignedDuration::from_mins(1), 8, "S01"),
+        csv_row(
+            "J2",
+            ("areas", "TA-001"),
+            t0() + days(30) - SignedDuration::from_mins(1),
+            8,
+            "S01",
+        ),
         csv_row("J3", ("areas", "TA-002"), t0(), 8, "S01"),
         // Exactly 30 days after J3: outside its window; 10 days before the outage.
         csv_row("J4", ("areas", "TA-002"), t0() + days(30), 8, "S01"),
@@ -245,7 +288,8 @@ async fn the_same_area_twice_within_the_window_is_warned_and_not_at_its_boundary
     assert_eq!(j1[0]["days_apart"], 29);
     let msg = j1[0]["message"].as_str().unwrap();
     assert!(
-        msg.contains("area TA-001 already planned out on") && msg.contains("by J2")
+        msg.contains("area TA-001 already planned out on")
+            && msg.contains("by J2")
             && msg.contains("consider combining the jobs into one outage"),
         "{msg}"
     );
@@ -254,7 +298,10 @@ async fn the_same_area_twice_within_the_window_is_warned_and_not_at_its_boundary
     assert!(advice("J3").is_empty(), "{:?}", advice("J3"));
     let j4 = advice("J4");
     assert_eq!(j4.len(), 1, "{j4:?}");
-    assert_eq!((&j4[0]["other_outage"], &j4[0]["days_apart"]), (&json!(outage), &json!(10)));
+    assert_eq!(
+        (&j4[0]["other_outage"], &j4[0]["days_apart"]),
+        (&json!(outage), &json!(10))
+    );
 
     // A 7-day window drops J1/J2 and the outage (10 days), keeping nothing.
     let mut config = crate::app::test_server_config();
@@ -279,7 +326,10 @@ async fn the_same_area_twice_within_the_window_is_warned_and_not_at_its_boundary
         .text()
         .await
         .unwrap();
-    assert!(page.contains("class=\"plan-warn\" data-job=\"J1\""), "{page}");
+    assert!(
+        page.contains("class=\"plan-warn\" data-job=\"J1\""),
+        "{page}"
+    );
     assert!(page.contains("class=\"plan-warn\" data-job=\"J4\""));
     assert!(page.contains("<tr data-job=\"J3\""), "{page}");
     assert!(page.contains("建议合并为一次停电"));
@@ -309,7 +359,10 @@ async fn issue_two_rows_as_one_outage(app: &TestApp) {
             .post(app.url("/api/v1/outage-plans/issue"))
             .json(&body)
     };
-    let r = issue(json!({"job_ids": ["J1", "J2"]})).send().await.unwrap();
+    let r = issue(json!({"job_ids": ["J1", "J2"]}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 201);
     let v: Value = r.json().await.unwrap();
     let o = &v["outage"];
@@ -334,14 +387,20 @@ async fn issue_two_rows_as_one_outage(app: &TestApp) {
         on_areas
     );
     for r in v["rows"].as_array().unwrap() {
-        assert_eq!((&r["status"]["code"], &r["outage_id"]), (&json!("issued"), &json!(id)));
+        assert_eq!(
+            (&r["status"]["code"], &r["outage_id"]),
+            (&json!("issued"), &json!(id))
+        );
     }
     let list = rows(app).await;
     assert_eq!(row(&list, "J1")["outage_id"], id);
     assert_eq!(row(&list, "J2")["status"]["code"], "issued");
     // Issued once: again (or with a draft) is refused and records no second outage.
     let before = app.store.outages(true, 100).await.unwrap().len();
-    let r = issue(json!({"job_ids": ["J3", "J1"]})).send().await.unwrap();
+    let r = issue(json!({"job_ids": ["J3", "J1"]}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 422);
     assert_eq!(r.json::<Value>().await.unwrap()["field"], "job_ids");
     let r = issue(json!({"job_ids": ["J9"]})).send().await.unwrap();
@@ -388,7 +447,12 @@ async fn edits_are_checked_again_and_bad_ones_change_nothing() {
     let app = spawn_app().await;
     let dispatcher = app.client_as(Role::Dispatcher, "C01").await;
     let plan = csv(&[csv_row("J1", ("areas", "TA-001"), t0(), 8, "S01")]);
-    assert_eq!(upload(&dispatcher, &app, "p.csv", plan.into_bytes()).await.0, 201);
+    assert_eq!(
+        upload(&dispatcher, &app, "p.csv", plan.into_bytes())
+            .await
+            .0,
+        201
+    );
     let before = row(&rows(&app).await, "J1").clone();
     let patch = |body: Value| {
         dispatcher
@@ -400,9 +464,15 @@ async fn edits_are_checked_again_and_bad_ones_change_nothing() {
     for (body, field) in [
         (json!({"planned_start": soon}), "planned_start"),
         (json!({"planned_start": "tomorrow"}), "planned_start"),
-        (json!({"planned_end": before["planned_start"]}), "planned_end"),
+        (
+            json!({"planned_end": before["planned_start"]}),
+            "planned_end",
+        ),
         (json!({"scope": {"areas": ["TA-404"]}}), "scope.areas"),
-        (json!({"scope": {"areas": ["TA-001"], "feeders": ["F-A1"]}}), "scope"),
+        (
+            json!({"scope": {"areas": ["TA-001"], "feeders": ["F-A1"]}}),
+            "scope",
+        ),
         (json!({"responsible_unit": "NOWHERE"}), "responsible_unit"),
         (json!({"kind": "daily"}), "kind"),
         (json!({"title": " "}), "title"),
@@ -418,7 +488,10 @@ async fn edits_are_checked_again_and_bad_ones_change_nothing() {
         .unwrap();
     assert_eq!(r.status(), 200);
     let v: Value = r.json().await.unwrap();
-    assert_eq!((&v["title"], &v["scope_kind"], &v["version"]), (&json!("更换变压器"), &json!("feeders"), &json!(2)));
+    assert_eq!(
+        (&v["title"], &v["scope_kind"], &v["version"]),
+        (&json!("更换变压器"), &json!("feeders"), &json!(2))
+    );
     let r = dispatcher
         .patch(app.url("/api/v1/outage-plans/J404"))
         .json(&json!({"title": "x"}))
@@ -442,21 +515,46 @@ async fn the_console_edits_plan_rows_and_issues_the_ticked_ones_as_one_outage() 
         csv_row("J1", ("areas", "TA-001"), t0(), 8, "S01"),
         csv_row("J2", ("areas", "TA-002"), t0() + days(2), 8, "S01"),
     ]);
-    assert_eq!(upload(&dispatcher, &app, "p.csv", plan.into_bytes()).await.0, 201);
-    let board = app.get_in(&sup, "/console/outages").await.text().await.unwrap();
+    assert_eq!(
+        upload(&dispatcher, &app, "p.csv", plan.into_bytes())
+            .await
+            .0,
+        201
+    );
+    let board = app
+        .get_in(&sup, "/console/outages")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(board.contains("href=\"/console/outage-plans\""));
-    let page = app.get_in(&sup, "/console/outage-plans").await.text().await.unwrap();
+    let page = app
+        .get_in(&sup, "/console/outage-plans")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("id=\"plan-upload\"") && page.contains("id=\"issue-form\""));
     assert!(page.contains("name=\"job_ids\" value=\"J1\""));
     assert!(page.contains("周计划 · "), "grouped by week");
     // Agents read the plan without its forms.
     let agent = app.login("agent01").await;
-    let page = app.get_in(&agent, "/console/outage-plans").await.text().await.unwrap();
+    let page = app
+        .get_in(&agent, "/console/outage-plans")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("data-job=\"J1\"") && !page.contains("id=\"plan-upload\""));
     assert!(!page.contains("name=\"job_ids\""));
 
     // Edit J1 through its page's form.
-    let job = app.get_in(&sup, "/console/outage-plans/J1").await.text().await.unwrap();
+    let job = app
+        .get_in(&sup, "/console/outage-plans/J1")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(job.contains("id=\"plan-edit\""));
     let start = local(t0() + SignedDuration::from_hours(1)).replace(' ', "T");
     let end = local(t0() + SignedDuration::from_hours(5)).replace(' ', "T");
@@ -473,20 +571,33 @@ async fn the_console_edits_plan_rows_and_issues_the_ticked_ones_as_one_outage() 
             ("reason", "电缆检修".to_owned()),
         ]
     };
-    let (app, sup) = (&app, &sup);
+    let (app_ref, sup_ref) = (&app, &sup);
     let post = |fields: Vec<(&'static str, String)>| async move {
         let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        app.post_in(sup, "/console/outage-plans/J1/edit", &f).await
+        app_ref
+            .post_in(sup_ref, "/console/outage-plans/J1/edit", &f)
+            .await
     };
     let r = post(form("电缆头更换", start.clone())).await;
     assert_eq!(r.status(), 303);
     let j1 = row(&rows(&app).await, "J1").clone();
-    assert_eq!((&j1["title"], &j1["responsible_unit"], &j1["version"]), (&json!("电缆头更换"), &json!("S02"), &json!(2)));
     assert_eq!(
-        j1["planned_start"].as_str().unwrap().parse::<Timestamp>().unwrap(),
+        (&j1["title"], &j1["responsible_unit"], &j1["version"]),
+        (&json!("电缆头更换"), &json!("S02"), &json!(2))
+    );
+    assert_eq!(
+        j1["planned_start"]
+            .as_str()
+            .unwrap()
+            .parse::<Timestamp>()
+            .unwrap(),
         t0() + SignedDuration::from_hours(1)
     );
-    let r = post(form("太早", local(Timestamp::now() + days(1)).replace(' ', "T"))).await;
+    let r = post(form(
+        "太早",
+        local(Timestamp::now() + days(1)).replace(' ', "T"),
+    ))
+    .await;
     assert_eq!(r.status(), 400);
     assert_eq!(row(&rows(&app).await, "J1")["version"], 2);
 
@@ -507,7 +618,12 @@ async fn the_console_edits_plan_rows_and_issues_the_ticked_ones_as_one_outage() 
     for j in ["J1", "J2"] {
         assert_eq!(row(&list, j)["outage_id"], id);
     }
-    let page = app.get_in(&sup, "/console/outage-plans").await.text().await.unwrap();
+    let page = app
+        .get_in(&sup, "/console/outage-plans")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains(&format!("data-issued=\"{id}\"")));
     // Nothing ticked: a 400 page, nothing issued.
     let r = app.post_in(&sup, "/console/outage-plans/issue", &[]).await;
