@@ -154,9 +154,37 @@ macro_rules! outage_plan_store_impl {
                 row.map(plan_from_columns).transpose()
             }
 
+            type Db = <$conn as ::sqlx::Connection>::Database;
+            type Query<'q> =
+                ::sqlx::query::Query<'q, Db, <Db as ::sqlx::Database>::Arguments<'q>>;
+
+            /// Binds a row's values as $1-$12: job id, kind, title, scope kind and codes, start,
+            /// end, work content, unit, reason, when and by whom.
+            fn bind_row<'q>(
+                q: Query<'q>,
+                r: &'q PlanRow,
+                scope_kind: &'static str,
+                scope_codes: &'q str,
+                at: Timestamp,
+                by: &'q str,
+            ) -> Query<'q> {
+                q.bind(r.job_id.as_str())
+                    .bind(r.kind.code())
+                    .bind(&r.title)
+                    .bind(scope_kind)
+                    .bind(scope_codes)
+                    .bind(ts_us(r.planned_start))
+                    .bind(ts_us(r.planned_end))
+                    .bind(&r.work_content)
+                    .bind(r.responsible_unit.as_str())
+                    .bind(&r.reason)
+                    .bind(ts_us(at))
+                    .bind(by)
+            }
+
             /// Commits a conditional change of `job` (`done` rows changed) and tells how it went.
             async fn finish(
-                mut tx: ::sqlx::Transaction<'static, <$conn as ::sqlx::Connection>::Database>,
+                mut tx: ::sqlx::Transaction<'static, Db>,
                 job: &str,
                 done: u64,
             ) -> Result<PlanUpdate> {
@@ -212,48 +240,37 @@ macro_rules! outage_plan_store_impl {
                     by: &str,
                     at: Timestamp,
                 ) -> Result<u64> {
+                    // A draft is replaced only when something differs, so an unchanged
+                    // re-import keeps versions and times.
+                    let sql = format!(
+                        "INSERT INTO outage_plan ({PLAN_COLUMNS}) VALUES \
+                         ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'draft', NULL, 1, $11, $12) \
+                         ON CONFLICT (job_id) DO UPDATE SET kind = excluded.kind, \
+                         title = excluded.title, scope_kind = excluded.scope_kind, \
+                         scope_codes = excluded.scope_codes, start_us = excluded.start_us, \
+                         end_us = excluded.end_us, work_content = excluded.work_content, \
+                         responsible_unit = excluded.responsible_unit, \
+                         reason = excluded.reason, version = outage_plan.version + 1, \
+                         updated_us = excluded.updated_us, updated_by = excluded.updated_by \
+                         WHERE outage_plan.status = 'draft' AND ( \
+                         outage_plan.kind <> excluded.kind OR outage_plan.title <> excluded.title \
+                         OR outage_plan.scope_kind <> excluded.scope_kind \
+                         OR outage_plan.scope_codes <> excluded.scope_codes \
+                         OR outage_plan.start_us <> excluded.start_us \
+                         OR outage_plan.end_us <> excluded.end_us \
+                         OR outage_plan.work_content <> excluded.work_content \
+                         OR outage_plan.responsible_unit <> excluded.responsible_unit \
+                         OR outage_plan.reason <> excluded.reason)"
+                    );
                     let mut tx = self.begin_write().await.map_err($db)?;
                     let mut written = 0;
                     for r in rows {
                         let (sk, sc) = $crate::outage::scope_columns(&r.scope);
-                        // A draft is replaced only when something differs, so an unchanged
-                        // re-import keeps versions and times.
-                        written += ::sqlx::query(&format!(
-                            "INSERT INTO outage_plan ({PLAN_COLUMNS}) VALUES \
-                             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'draft', NULL, 1, $11, $12) \
-                             ON CONFLICT (job_id) DO UPDATE SET kind = excluded.kind, \
-                             title = excluded.title, scope_kind = excluded.scope_kind, \
-                             scope_codes = excluded.scope_codes, start_us = excluded.start_us, \
-                             end_us = excluded.end_us, work_content = excluded.work_content, \
-                             responsible_unit = excluded.responsible_unit, \
-                             reason = excluded.reason, version = outage_plan.version + 1, \
-                             updated_us = excluded.updated_us, updated_by = excluded.updated_by \
-                             WHERE outage_plan.status = 'draft' AND ( \
-                             outage_plan.kind <> excluded.kind OR outage_plan.title <> excluded.title \
-                             OR outage_plan.scope_kind <> excluded.scope_kind \
-                             OR outage_plan.scope_codes <> excluded.scope_codes \
-                             OR outage_plan.start_us <> excluded.start_us \
-                             OR outage_plan.end_us <> excluded.end_us \
-                             OR outage_plan.work_content <> excluded.work_content \
-                             OR outage_plan.responsible_unit <> excluded.responsible_unit \
-                             OR outage_plan.reason <> excluded.reason)"
-                        ))
-                        .bind(r.job_id.as_str())
-                        .bind(r.kind.code())
-                        .bind(&r.title)
-                        .bind(sk)
-                        .bind(&sc)
-                        .bind(ts_us(r.planned_start))
-                        .bind(ts_us(r.planned_end))
-                        .bind(&r.work_content)
-                        .bind(r.responsible_unit.as_str())
-                        .bind(&r.reason)
-                        .bind(ts_us(at))
-                        .bind(by)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err($db)?
-                        .rows_affected();
+                        written += bind_row(::sqlx::query(&sql), r, sk, &sc, at, by)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err($db)?
+                            .rows_affected();
                     }
                     tx.commit().await.map_err($db)?;
                     Ok(written)
@@ -293,29 +310,18 @@ macro_rules! outage_plan_store_impl {
                 ) -> Result<PlanUpdate> {
                     let mut tx = self.begin_write().await.map_err($db)?;
                     let (sk, sc) = $crate::outage::scope_columns(&r.scope);
-                    let done = ::sqlx::query(
+                    let q = ::sqlx::query(
                         "UPDATE outage_plan SET kind = $2, title = $3, scope_kind = $4, \
                          scope_codes = $5, start_us = $6, end_us = $7, work_content = $8, \
                          responsible_unit = $9, reason = $10, version = version + 1, \
                          updated_us = $11, updated_by = $12 \
                          WHERE job_id = $1 AND status = 'draft'",
-                    )
-                    .bind(r.job_id.as_str())
-                    .bind(r.kind.code())
-                    .bind(&r.title)
-                    .bind(sk)
-                    .bind(&sc)
-                    .bind(ts_us(r.planned_start))
-                    .bind(ts_us(r.planned_end))
-                    .bind(&r.work_content)
-                    .bind(r.responsible_unit.as_str())
-                    .bind(&r.reason)
-                    .bind(ts_us(at))
-                    .bind(by)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err($db)?
-                    .rows_affected();
+                    );
+                    let done = bind_row(q, r, sk, &sc, at, by)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err($db)?
+                        .rows_affected();
                     finish(tx, r.job_id.as_str(), done).await
                 }
 
