@@ -207,6 +207,22 @@ macro_rules! outage_plan_store_impl {
                     .collect()
             }
 
+            /// The codes of `codes` that `sql` (selecting by code as $1) finds.
+            async fn known(conn: &mut $conn, sql: &str, codes: &[Code]) -> Result<Vec<Code>> {
+                let mut out = Vec::new();
+                for c in codes {
+                    let hit: Option<String> = ::sqlx::query_scalar(sql)
+                        .bind(c.as_str())
+                        .fetch_optional(&mut *conn)
+                        .await
+                        .map_err($db)?;
+                    if hit.is_some() {
+                        out.push(c.clone());
+                    }
+                }
+                Ok(out)
+            }
+
             /// The areas of a feeder and its feeder-direct customers with their backup feeder.
             async fn feeder_parts(
                 conn: &mut $conn,
@@ -395,34 +411,11 @@ macro_rules! outage_plan_store_impl {
                             codes(rows, "feeder.code")?
                         }
                         OutageScope::Feeders(v) => {
-                            let mut known = Vec::new();
-                            for f in v {
-                                let hit: Option<String> = ::sqlx::query_scalar(
-                                    "SELECT code FROM feeder WHERE code = $1",
-                                )
-                                .bind(f.as_str())
-                                .fetch_optional(&mut *conn)
-                                .await
-                                .map_err($db)?;
-                                if hit.is_some() {
-                                    known.push(f.clone());
-                                }
-                            }
-                            known
+                            known(&mut conn, "SELECT code FROM feeder WHERE code = $1", v).await?
                         }
                         OutageScope::Areas(v) => {
-                            for a in v {
-                                let hit: Option<String> = ::sqlx::query_scalar(
-                                    "SELECT code FROM transformer_area WHERE code = $1",
-                                )
-                                .bind(a.as_str())
-                                .fetch_optional(&mut *conn)
-                                .await
-                                .map_err($db)?;
-                                if hit.is_some() {
-                                    reach.areas.insert(a.clone());
-                                }
-                            }
+                            let sql = "SELECT code FROM transformer_area WHERE code = $1";
+                            reach.areas.extend(known(&mut conn, sql, v).await?);
                             Vec::new()
                         }
                         OutageScope::Customers(v) => {
