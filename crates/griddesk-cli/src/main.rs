@@ -113,6 +113,10 @@ enum Command {
             default_value = "95598@griddesk.invalid"
         )]
         mail_from: String,
+        /// Days within which a second planned outage of the same area is flagged in the
+        /// outage plans.
+        #[arg(long, env = "GRIDDESK_REPEAT_WINDOW_DAYS", default_value_t = 30)]
+        repeat_window_days: i64,
         #[command(flatten)]
         storage: Storage,
     },
@@ -134,9 +138,11 @@ enum Command {
         #[command(flatten)]
         storage: Storage,
     },
-    /// Import customers, topology, bills, payments or readings from CSV or Excel (.xlsx).
+    /// Import customers, topology, bills, payments, readings or outage plans from CSV or Excel
+    /// (.xlsx).
     Import {
-        /// org-units, staff, substations, feeders, areas, customers, theft-cases, bills, payments, readings
+        /// org-units, staff, substations, feeders, areas, customers, theft-cases, bills, payments,
+        /// readings, outage-plans
         #[arg(long)]
         kind: String,
         /// Import the good rows and write the bad ones to a reject file (default: all-or-nothing).
@@ -433,9 +439,17 @@ async fn main() -> Result<()> {
             sms_webhook,
             smtp,
             mail_from,
+            repeat_window_days,
             storage,
         } => {
-            let mut config = griddesk_server::ServerConfig::default();
+            let repeat = griddesk_domain::outage_plan::RepeatPolicy {
+                window_days: repeat_window_days,
+            };
+            repeat.validate().context("--repeat-window-days")?;
+            let mut config = griddesk_server::ServerConfig {
+                repeat,
+                ..Default::default()
+            };
             if let Some(path) = &sla_config {
                 let text = std::fs::read_to_string(path)
                     .with_context(|| format!("reading {}", path.display()))?;
@@ -558,6 +572,8 @@ async fn main() -> Result<()> {
                 let opts = griddesk_import::ImportOptions {
                     skip_bad,
                     reject_file: reject_file.clone(),
+                    actor: Some(cli_actor().audit_id()),
+                    ..Default::default()
                 };
                 match griddesk_import::import_file(
                     store.as_ref(),

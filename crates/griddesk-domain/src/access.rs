@@ -349,6 +349,7 @@ code_enum! {
         AttachmentAdded = "attachment_added", "上传工单附件", "Work-order attachment added";
         ArticleSaved = "article_saved", "知识库文章保存", "Knowledge article saved";
         OutageRecorded = "outage_recorded", "停电记录", "Outage recorded or stepped";
+        OutagePlanChanged = "outage_plan_changed", "停电计划变更", "Outage plan row edited, cancelled or issued";
     }
 }
 

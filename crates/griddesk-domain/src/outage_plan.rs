@@ -26,6 +26,16 @@ code_enum! {
     }
 }
 
+code_enum! {
+    /// Where a plan row is: a draft the planner may still edit, issued as (part of) a planned
+    /// outage, or dropped.
+    PlanStatus, "plan_status" {
+        Draft = "draft", "草稿", "Draft";
+        Issued = "issued", "已发布", "Issued";
+        Cancelled = "cancelled", "已取消", "Cancelled";
+    }
+}
+
 /// One row of a weekly or monthly outage plan: a job that needs the supply off.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanRow {

@@ -1,6 +1,6 @@
-//! Import of the customer archive (organisation, staff, topology, customers, theft cases) and of
-//! billing and metering history (bills, payments, readings) from CSV and Excel (.xlsx) files.
-//! Column layouts: docs/import.md.
+//! Import of the customer archive (organisation, staff, topology, customers, theft cases), of
+//! billing and metering history (bills, payments, readings) and of weekly and monthly
+//! planned-outage plans from CSV and Excel (.xlsx) files. Column layouts: docs/import.md.
 //!
 //! One call imports one file of one kind. The file is read whole, every row is parsed with the
 //! domain's validating constructors, checked for duplicate natural keys and for references (one
@@ -40,6 +40,7 @@ pub enum ImportKind {
     Bills,
     Payments,
     Readings,
+    OutagePlans,
 }
 
 /// A `--kind` value that names no import kind.
@@ -49,7 +50,7 @@ pub struct UnknownImportKind(pub String);
 
 impl ImportKind {
     /// Every kind, in the order a new company is best imported (references point backwards).
-    pub const ALL: [ImportKind; 10] = [
+    pub const ALL: [ImportKind; 11] = [
         ImportKind::OrgUnits,
         ImportKind::Staff,
         ImportKind::Substations,
@@ -60,10 +61,11 @@ impl ImportKind {
         ImportKind::Bills,
         ImportKind::Payments,
         ImportKind::Readings,
+        ImportKind::OutagePlans,
     ];
 
     /// The CLI name: "org-units", "staff", "substations", "feeders", "areas", "customers",
-    /// "theft-cases", "bills", "payments" or "readings".
+    /// "theft-cases", "bills", "payments", "readings" or "outage-plans".
     pub fn name(self) -> &'static str {
         match self {
             ImportKind::OrgUnits => "org-units",
@@ -76,6 +78,7 @@ impl ImportKind {
             ImportKind::Bills => "bills",
             ImportKind::Payments => "payments",
             ImportKind::Readings => "readings",
+            ImportKind::OutagePlans => "outage-plans",
         }
     }
 
@@ -123,6 +126,14 @@ pub struct ImportOptions {
     /// Where rejected rows go. Default with `skip_bad`: `<file>.rejects.csv` next to the input.
     /// Given without `skip_bad`, the reject file is written too (nothing else is).
     pub reject_file: Option<PathBuf>,
+    /// The time outage-plan rows are checked at (a start far enough ahead for the public
+    /// notice); default: the clock.
+    pub now: Option<jiff::Timestamp>,
+    /// The notice lead times outage-plan rows are checked against.
+    pub notice: griddesk_domain::outage::NoticePolicy,
+    /// Who outage-plan rows are recorded as written by (an audit id); default
+    /// `system:import`.
+    pub actor: Option<String>,
 }
 
 /// One rejected row: where it is and why.
@@ -200,21 +211,60 @@ pub async fn import_file(
         path: path.to_owned(),
         source,
     })?;
-    let table = table::read(&file, path, &bytes)?;
+    let rejects =
+        (opts.reject_file.clone()).or_else(|| opts.skip_bad.then(|| default_reject_path(path)));
+    import_source(store, lake_root, kind, &file, &bytes, opts, rejects).await
+}
+
+/// Imports an uploaded file: `file_name` (its extension decides CSV or .xlsx) and its bytes.
+/// Like [`import_file`], except that no reject file is written unless `opts.reject_file` names
+/// one: the rejected rows are in the report.
+pub async fn import_bytes(
+    store: &dyn Store,
+    lake_root: &Path,
+    kind: ImportKind,
+    file_name: &str,
+    bytes: &[u8],
+    opts: &ImportOptions,
+) -> Result<ImportReport, ImportError> {
+    import_source(
+        store,
+        lake_root,
+        kind,
+        file_name,
+        bytes,
+        opts,
+        opts.reject_file.clone(),
+    )
+    .await
+}
+
+async fn import_source(
+    store: &dyn Store,
+    lake_root: &Path,
+    kind: ImportKind,
+    file: &str,
+    bytes: &[u8],
+    opts: &ImportOptions,
+    rejects: Option<PathBuf>,
+) -> Result<ImportReport, ImportError> {
+    let path = Path::new(file);
+    let table = table::read(file, path, bytes)?;
     let spec = kinds::spec(kind);
-    let header = columns::resolve(&file, &table.headers, spec)?;
+    let header = columns::resolve(file, &table.headers, spec)?;
     let ctx = validate::Ctx {
         store,
-        file: &file,
+        file,
         table: &table,
         header: &header,
         key_col: spec.columns[0].name,
     };
+    let rejects = rejects.as_deref();
 
     let outcome = match kind {
         ImportKind::OrgUnits => {
             let out = validate::check(&ctx, kinds::org::org_unit).await?;
-            let g = gate(&ctx, path, opts, &out)?;
+            let g = gate(&ctx, rejects, opts, &out)?;
             for c in out.accepted.chunks(BATCH) {
                 store.upsert_org_units(c).await?;
             }
@@ -222,7 +272,7 @@ pub async fn import_file(
         }
         ImportKind::Staff => {
             let out = validate::check(&ctx, kinds::org::staff).await?;
-            let g = gate(&ctx, path, opts, &out)?;
+            let g = gate(&ctx, rejects, opts, &out)?;
             for c in out.accepted.chunks(BATCH) {
                 store.upsert_staff(c).await?;
             }
@@ -230,7 +280,7 @@ pub async fn import_file(
         }
         ImportKind::Substations => {
             let out = validate::check(&ctx, kinds::topology::substation).await?;
-            let g = gate(&ctx, path, opts, &out)?;
+            let g = gate(&ctx, rejects, opts, &out)?;
             for c in out.accepted.chunks(BATCH) {
                 store.upsert_substations(c).await?;
             }
@@ -238,7 +288,7 @@ pub async fn import_file(
         }
         ImportKind::Feeders => {
             let out = validate::check(&ctx, kinds::topology::feeder).await?;
-            let g = gate(&ctx, path, opts, &out)?;
+            let g = gate(&ctx, rejects, opts, &out)?;
             for c in out.accepted.chunks(BATCH) {
                 store.upsert_feeders(c).await?;
             }
@@ -246,7 +296,7 @@ pub async fn import_file(
         }
         ImportKind::Areas => {
             let out = validate::check(&ctx, kinds::topology::area).await?;
-            let g = gate(&ctx, path, opts, &out)?;
+            let g = gate(&ctx, rejects, opts, &out)?;
             for c in out.accepted.chunks(BATCH) {
                 store.upsert_areas(c).await?;
             }
@@ -254,7 +304,7 @@ pub async fn import_file(
         }
         ImportKind::Customers => {
             let out = validate::check(&ctx, kinds::customer::customer).await?;
-            let g = gate(&ctx, path, opts, &out)?;
+            let g = gate(&ctx, rejects, opts, &out)?;
             for c in out.accepted.chunks(BATCH) {
                 store.upsert_customers(c).await?;
             }
@@ -262,7 +312,7 @@ pub async fn import_file(
         }
         ImportKind::TheftCases => {
             let out = validate::check(&ctx, kinds::billing::theft_case).await?;
-            let g = gate(&ctx, path, opts, &out)?;
+            let g = gate(&ctx, rejects, opts, &out)?;
             for c in out.accepted.chunks(BATCH) {
                 store.upsert_theft_cases(c).await?;
             }
@@ -270,26 +320,36 @@ pub async fn import_file(
         }
         ImportKind::Bills => {
             let out = validate::check(&ctx, kinds::billing::bill).await?;
-            let g = gate(&ctx, path, opts, &out)?;
-            write_lake(lake_root, &bytes, &out.accepted, LakeWriter::write_bills)?;
+            let g = gate(&ctx, rejects, opts, &out)?;
+            write_lake(lake_root, bytes, &out.accepted, LakeWriter::write_bills)?;
             g
         }
         ImportKind::Payments => {
             let out = validate::check(&ctx, kinds::billing::payment).await?;
-            let g = gate(&ctx, path, opts, &out)?;
-            write_lake(lake_root, &bytes, &out.accepted, LakeWriter::write_payments)?;
+            let g = gate(&ctx, rejects, opts, &out)?;
+            write_lake(lake_root, bytes, &out.accepted, LakeWriter::write_payments)?;
             g
         }
         ImportKind::Readings => {
             let out = validate::check(&ctx, kinds::billing::reading).await?;
-            let g = gate(&ctx, path, opts, &out)?;
-            write_lake(lake_root, &bytes, &out.accepted, LakeWriter::write_readings)?;
+            let g = gate(&ctx, rejects, opts, &out)?;
+            write_lake(lake_root, bytes, &out.accepted, LakeWriter::write_readings)?;
+            g
+        }
+        ImportKind::OutagePlans => {
+            let now = opts.now.unwrap_or_else(jiff::Timestamp::now);
+            let mut out = validate::check(&ctx, kinds::outage_plan::plan_row).await?;
+            kinds::outage_plan::settle(&ctx, &mut out, now, &opts.notice).await?;
+            let g = gate(&ctx, rejects, opts, &out)?;
+            let by = opts.actor.as_deref().unwrap_or("system:import");
+            // One call: a plan is small, and its rows are written all or none.
+            store.upsert_outage_plans(&out.accepted, by, now).await?;
             g
         }
     };
 
     Ok(ImportReport {
-        file,
+        file: file.to_owned(),
         kind,
         rows: outcome.rows,
         imported: outcome.imported,
@@ -311,18 +371,13 @@ struct Gate {
 /// written.
 fn gate<T>(
     ctx: &validate::Ctx<'_>,
-    path: &Path,
+    reject_path: Option<&Path>,
     opts: &ImportOptions,
     out: &validate::Outcome<T>,
 ) -> Result<Gate, ImportError> {
-    let reject_path = match (&opts.reject_file, opts.skip_bad) {
-        (Some(p), _) => Some(p.clone()),
-        (None, true) => Some(default_reject_path(path)),
-        (None, false) => None,
-    };
     // With skip_bad the reject file is always rewritten (possibly header-only), so it never
     // describes an earlier run.
-    if let Some(p) = &reject_path {
+    if let Some(p) = reject_path {
         reject::write(p, ctx.table, &out.rejected)?;
     }
     let rejected: Vec<RowError> = out.rejected.iter().map(|(_, e)| e.clone()).collect();
@@ -333,7 +388,7 @@ fn gate<T>(
         rows: out.rows,
         imported: out.accepted.len(),
         rejected,
-        reject_file: reject_path,
+        reject_file: reject_path.map(Path::to_owned),
     })
 }
 

@@ -54,18 +54,18 @@ pub(crate) struct Parsed<T> {
     pub refs: Vec<Ref>,
 }
 
-pub(crate) type RowParser<T> = fn(&Rec<'_>) -> Result<Parsed<T>, Bad>;
-
 pub(crate) struct Outcome<T> {
     /// Data rows seen.
     pub rows: usize,
     /// Good records in file order.
     pub accepted: Vec<T>,
+    /// For each accepted record, its index into `Table::rows`.
+    pub accepted_rows: Vec<usize>,
     /// Bad rows: index into `Table::rows` and the error, in file order.
     pub rejected: Vec<(usize, RowError)>,
 }
 
-fn ref_label(kind: RefKind) -> &'static str {
+pub(crate) fn ref_label(kind: RefKind) -> &'static str {
     match kind {
         RefKind::OrgUnit => "organisation unit",
         RefKind::Staff => "staff login",
@@ -79,7 +79,7 @@ fn ref_label(kind: RefKind) -> &'static str {
 /// Parses and checks every row of the table.
 pub(crate) async fn check<T>(
     ctx: &Ctx<'_>,
-    parse: RowParser<T>,
+    parse: impl Fn(&Rec<'_>) -> Result<Parsed<T>, Bad>,
 ) -> Result<Outcome<T>, ImportError> {
     let rows = &ctx.table.rows;
 
@@ -152,6 +152,7 @@ pub(crate) async fn check<T>(
     let mut out = Outcome {
         rows: rows.len(),
         accepted: Vec::with_capacity(rows.len()),
+        accepted_rows: Vec::with_capacity(rows.len()),
         rejected: Vec::new(),
     };
     for (i, p) in parsed.into_iter().enumerate() {
@@ -192,6 +193,7 @@ pub(crate) async fn check<T>(
                     accepted_keys.insert(k.value.clone());
                 }
                 out.accepted.push(ok.item);
+                out.accepted_rows.push(i);
             }
             Err(bad) => {
                 let key = Rec {

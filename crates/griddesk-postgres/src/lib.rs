@@ -186,5 +186,6 @@ griddesk_store::workorder_store_impl!(PostgresStore, sqlx::PgConnection, db);
 griddesk_store::service_store_impl!(PostgresStore, sqlx::PgConnection, db);
 griddesk_store::knowledge_store_impl!(PostgresStore, sqlx::PgConnection, db);
 griddesk_store::outage_store_impl!(PostgresStore, sqlx::PgConnection, db);
+griddesk_store::outage_plan_store_impl!(PostgresStore, sqlx::PgConnection, db);
 griddesk_store::notice_store_impl!(PostgresStore, sqlx::PgConnection, db);
 griddesk_store::segment_store_impl!(PostgresStore, sqlx::PgConnection, db);

@@ -302,6 +302,32 @@
     });
   });
 
+  // An outage plan file (CSV or xlsx) goes to the import API as it is; the problem's detail
+  // lists the bad rows, each with its row and column.
+  document.addEventListener("change", function (ev) {
+    var input = ev.target;
+    if (!input || !input.matches || !input.matches("input[data-plan-file]") || !input.files.length) { return; }
+    var box = input.closest("[data-plan-upload]");
+    var status = box.querySelector("[data-plan-status]");
+    var file = input.files[0];
+    var xlsx = /\.xlsx$/i.test(file.name);
+    status.textContent = "…";
+    fetch(box.dataset.planUpload + "?file_name=" + encodeURIComponent(file.name), {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {
+        "Content-Type": xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" : "text/csv",
+        "X-CSRF-Token": box.dataset.csrf
+      },
+      body: file
+    }).then(function (r) {
+      if (r.ok) { window.location.reload(); return null; }
+      return r.json().then(function (p) { throw new Error(p.detail || ("HTTP " + r.status)); });
+    }).catch(function (e) {
+      status.textContent = "✗ " + e.message;
+    });
+  });
+
   document.addEventListener("DOMContentLoaded", function () { init(document); tick(); });
   document.addEventListener("htmx:afterSwap", function (ev) { init(ev.target); });
   document.addEventListener("click", function (ev) {

@@ -121,7 +121,7 @@ pub struct ScopeRequest {
 
 impl ScopeRequest {
     /// Exactly one of the four is given.
-    fn scope(&self) -> Result<OutageScope, ApiError> {
+    pub(crate) fn scope(&self) -> Result<OutageScope, ApiError> {
         let codes = |field: &'static str, v: &[String]| {
             v.iter()
                 .map(|c| Code::parse_field(field, c))
@@ -178,7 +178,7 @@ pub struct NewOutageRequest {
 }
 
 /// An instant from the API (RFC 3339) or a console form (`2026-12-08T09:00`, Asia/Shanghai).
-fn instant(field: &'static str, raw: &str) -> Result<Timestamp, ApiError> {
+pub(crate) fn instant(field: &'static str, raw: &str) -> Result<Timestamp, ApiError> {
     let t = raw.trim();
     t.parse::<Timestamp>()
         .ok()

@@ -28,6 +28,8 @@ mod access;
 mod knowledge;
 #[path = "console_orders.rs"]
 mod orders;
+#[path = "console_outage_plans.rs"]
+mod outage_plans;
 #[path = "console_outages.rs"]
 mod outages;
 #[path = "console_segment.rs"]
@@ -78,6 +80,17 @@ fn register<R: Registry>(r: R) -> R {
         .get("/console/outages/{id}", outages::outage)
         .post("/console/outages/{id}/actions", outages::post_action)
         .post("/console/outage-tasks/{id}/done", outages::post_task_done)
+        .get("/console/outage-plans", outage_plans::plans)
+        .post("/console/outage-plans/issue", outage_plans::post_issue)
+        .get("/console/outage-plans/{job_id}", outage_plans::plan)
+        .post(
+            "/console/outage-plans/{job_id}/edit",
+            outage_plans::post_edit,
+        )
+        .post(
+            "/console/outage-plans/{job_id}/cancel",
+            outage_plans::post_cancel,
+        )
         .get("/console/knowledge", knowledge::list)
         .get("/console/knowledge/suggest", knowledge::suggest)
         .get("/console/knowledge/new", knowledge::new_page)

@@ -7,11 +7,8 @@
 use super::orders::{auth_of, fail, path_id};
 use super::{ConsoleError, Ctx, label, page};
 use crate::AppState;
-use crate::api_outages::{
-    self, NewOutageRequest, OutageActionRequest, OutageView, ScopeRequest, outage_view,
-};
+use crate::api_outages::{self, NewOutageRequest, OutageActionRequest, OutageView, outage_view};
 use crate::auth::ClientAddr;
-use crate::error::ApiError;
 use crate::i18n::T;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Form, Path, State};
@@ -104,7 +101,7 @@ pub async fn board(State(state): State<AppState>, ctx: Ctx) -> PageResult {
     let body = html! {
         section.card {
             h1 { (ctx.t(T::OutageBoard)) }
-            p.lead { (ctx.t(T::OutageLead)) }
+            p.lead { (ctx.t(T::OutageLead)) " " a #plans-link href="/console/outage-plans" { (ctx.t(T::NavOutagePlans)) } }
             (table(&ctx, "open-outages", &open))
         }
         section.card {
@@ -324,31 +321,7 @@ pub async fn create(
 ) -> Result<Response, ConsoleError> {
     let f = fail(&ctx);
     let auth = auth_of(&ctx)?;
-    let codes: Vec<String> = form
-        .codes
-        .split([',', '，', ' ', '\n'])
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .map(str::to_owned)
-        .collect();
-    let mut scope = ScopeRequest {
-        substation: None,
-        feeders: Vec::new(),
-        areas: Vec::new(),
-        customers: Vec::new(),
-    };
-    match form.scope_kind.as_str() {
-        "substation" => scope.substation = codes.first().cloned(),
-        "feeders" => scope.feeders = codes,
-        "areas" => scope.areas = codes,
-        "customers" => scope.customers = codes,
-        _ => {
-            return Err(f(ApiError::invalid(
-                "scope_kind",
-                "substation, feeders, areas or customers",
-            )));
-        }
-    }
+    let scope = super::outage_plans::form_scope(&form.scope_kind, &form.codes).map_err(&f)?;
     let r = NewOutageRequest {
         kind: form.kind,
         title: form.title,

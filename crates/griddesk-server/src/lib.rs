@@ -12,6 +12,7 @@ pub mod api;
 pub mod api_access;
 pub mod api_knowledge;
 pub mod api_orders;
+pub mod api_outage_plans;
 pub mod api_outages;
 pub mod api_segment;
 pub mod api_service;
@@ -68,6 +69,9 @@ pub struct ServerConfig {
     pub notice: griddesk_domain::outage::NoticePolicy,
     /// How many repair calls in how long point to an outage (D3).
     pub inference: griddesk_domain::outage::InferencePolicy,
+    /// Within how many days a second planned outage of the same area is flagged in the outage
+    /// plans (seed 003: avoid repeated outages).
+    pub repeat: griddesk_domain::outage_plan::RepeatPolicy,
     /// Retries and backoff of the notification outbox.
     pub retry: griddesk_domain::notice::RetryPolicy,
     /// How often the outbox dispatcher runs; `None` leaves dispatching to the caller (tests).
@@ -84,6 +88,7 @@ impl Default for ServerConfig {
             rules: rules::ServiceRules::standard().expect("the shipped SLA rules are valid"),
             notice: griddesk_domain::outage::NoticePolicy::default(),
             inference: griddesk_domain::outage::InferencePolicy::default(),
+            repeat: griddesk_domain::outage_plan::RepeatPolicy::default(),
             retry: griddesk_domain::notice::RetryPolicy::default(),
             dispatch_every: Some(std::time::Duration::from_secs(5)),
         }
@@ -309,6 +314,11 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(api_outages::reliability))
         .routes(routes!(api_outages::disconnect))
         .routes(routes!(api_outages::restore_on_payment))
+        .routes(routes!(api_outage_plans::list_plans))
+        .routes(routes!(api_outage_plans::upload_plan))
+        .routes(routes!(api_outage_plans::patch_plan))
+        .routes(routes!(api_outage_plans::post_cancel))
+        .routes(routes!(api_outage_plans::post_issue))
         .routes(routes!(api_segment::get_segmentation))
         .routes(routes!(api_segment::members))
         .routes(routes!(api_segment::post_run))

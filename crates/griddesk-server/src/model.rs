@@ -77,6 +77,8 @@ coded!(
     griddesk_domain::notice::TaskKind,
     griddesk_domain::notice::ContactMethod,
     griddesk_domain::orderly::Measure,
+    griddesk_domain::outage_plan::PlanKind,
+    griddesk_domain::outage_plan::PlanStatus,
 );
 
 impl Label {

@@ -19,6 +19,7 @@ pub use crate::conformance_access::*;
 pub use crate::conformance_knowledge::*;
 pub use crate::conformance_notice::*;
 pub use crate::conformance_outage::*;
+pub use crate::conformance_outage_plan::*;
 pub use crate::conformance_segment::*;
 pub use crate::conformance_service::*;
 pub use crate::conformance_workorder::*;
@@ -124,6 +125,9 @@ macro_rules! conformance_tests {
             outage_impact_agrees_with_the_topology_rule,
             outage_steps_are_versioned_and_customers_see_open_outages,
             repair_calls_near_an_order_are_its_feeders_calls,
+            outage_plans_are_keyed_by_job_and_only_drafts_change,
+            plan_rows_are_issued_into_one_outage_all_or_none,
+            scope_reach_agrees_with_the_topology_rule,
             notices_are_queued_once_claimed_under_lease_and_finished_by_their_holder,
             outage_tasks_reach_key_customers_once_and_record_who_how_and_ack,
             segmentation_replaces_a_period_atomically_and_reads_back_exactly,

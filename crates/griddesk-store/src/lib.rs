@@ -12,12 +12,14 @@ mod conformance_access;
 mod conformance_knowledge;
 mod conformance_notice;
 mod conformance_outage;
+mod conformance_outage_plan;
 mod conformance_segment;
 mod conformance_service;
 mod conformance_workorder;
 pub mod knowledge;
 pub mod notice;
 pub mod outage;
+pub mod outage_plan;
 pub mod segment;
 pub mod service;
 pub mod workorder;
@@ -26,6 +28,7 @@ pub use access::AccessStore;
 pub use knowledge::KnowledgeStore;
 pub use notice::NoticeStore;
 pub use outage::OutageStore;
+pub use outage_plan::OutagePlanStore;
 pub use segment::SegmentStore;
 pub use service::ServiceStore;
 pub use workorder::WorkOrderStore;
@@ -151,6 +154,7 @@ pub trait Store:
     + ServiceStore
     + KnowledgeStore
     + OutageStore
+    + OutagePlanStore
     + NoticeStore
     + SegmentStore
     + Send

@@ -148,7 +148,7 @@ pub fn scope_columns(s: &OutageScope) -> (&'static str, String) {
     }
 }
 
-fn scope_from(kind: &str, codes: &str) -> Result<OutageScope> {
+pub fn scope_from(kind: &str, codes: &str) -> Result<OutageScope> {
     let parts = || codes.split(',').filter(|s| !s.is_empty());
     let codes_of = || {
         parts()

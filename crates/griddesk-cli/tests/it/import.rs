@@ -45,8 +45,11 @@ impl Env {
     }
 
     async fn import(&self, kind: ImportKind, path: &Path) -> Result<ImportReport, ImportError> {
-        self.import_with(kind, path, &ImportOptions::default())
-            .await
+        let opts = ImportOptions {
+            now: Some(example_now()),
+            ..Default::default()
+        };
+        self.import_with(kind, path, &opts).await
     }
 
     async fn import_with(
@@ -97,6 +100,12 @@ impl Env {
         }
         (self.store.stats().await.expect("stats"), details)
     }
+}
+
+/// The time the example files are imported at: the outage plan's jobs lie far enough ahead of
+/// it for the public notice, whenever the tests run.
+fn example_now() -> jiff::Timestamp {
+    "2026-11-20T00:00:00Z".parse().expect("time")
 }
 
 fn examples_dir() -> PathBuf {
@@ -162,6 +171,20 @@ async fn every_example_file_imports_and_reads_back() {
     assert_eq!(stats.customers, 4);
     assert_eq!(stats.high_voltage_customers, 2);
     assert_eq!(stats.dual_supply_customers, 1);
+    // The outage plan's jobs are drafts, by planned start, in UTC.
+    let plans = griddesk_store::OutagePlanStore::outage_plans(&env.store, example_now(), 100)
+        .await
+        .expect("plans");
+    let jobs: Vec<&str> = plans.iter().map(|p| p.row.job_id.as_str()).collect();
+    assert_eq!(jobs, ["W2026-50-01", "W2026-50-02", "M2026-12-01"]);
+    assert_eq!(
+        plans[0].row.planned_start.to_string(),
+        "2026-12-08T00:00:00Z"
+    );
+    assert_eq!(
+        plans[2].row.kind,
+        griddesk_domain::outage_plan::PlanKind::Monthly
+    );
 
     // Chinese labels in the file become the stable codes.
     let shop = env.detail("0100000002").await.expect("stored");
@@ -471,6 +494,7 @@ async fn skip_bad_imports_the_rest_and_writes_the_reject_file() {
     let opts = ImportOptions {
         skip_bad: true,
         reject_file: None,
+        ..Default::default()
     };
     let report = env
         .import_with(ImportKind::Customers, &path, &opts)
@@ -551,6 +575,7 @@ async fn explicit_reject_file_in_all_or_nothing_mode() {
     let opts = ImportOptions {
         skip_bad: false,
         reject_file: Some(reject.clone()),
+        ..Default::default()
     };
     let errors = rejected(env.import_with(ImportKind::Customers, &path, &opts).await);
     assert_eq!(errors.len(), 5);
@@ -632,6 +657,7 @@ async fn bad_lake_rows_write_nothing_unless_skipped() {
     let opts = ImportOptions {
         skip_bad: true,
         reject_file: None,
+        ..Default::default()
     };
     let report = env
         .import_with(ImportKind::Bills, &path, &opts)
@@ -770,6 +796,7 @@ async fn org_units_may_refer_to_earlier_rows_only() {
     let opts = ImportOptions {
         skip_bad: true,
         reject_file: None,
+        ..Default::default()
     };
     let report = env
         .import_with(ImportKind::OrgUnits, &path, &opts)

@@ -10,6 +10,7 @@ mod knowledge;
 mod matrix;
 mod notices;
 mod orders;
+mod outage_plans;
 mod outages;
 mod segment;
 mod service;

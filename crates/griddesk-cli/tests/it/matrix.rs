@@ -91,6 +91,7 @@ fn concrete(path: &str, f: &Fixture) -> String {
     match path {
         "/api/v1/customers" | "/console/search" => format!("{p}?q={}", f.customer_no),
         "/api/v1/reliability" => format!("{p}?from=2026-11-01&to=2026-11-30"),
+        "/api/v1/outage-plans/import" => format!("{p}?file_name=plan.csv"),
         _ => p.replace("{period}", &segmentation_period().to_string()),
     }
 }
@@ -182,6 +183,39 @@ async fn fresh_outage(app: &TestApp, customer_no: &str) -> i64 {
         .await
         .expect("outage")
         .id
+}
+
+/// Ten days from now in Asia/Shanghai, as a plan file writes it.
+fn plan_start() -> String {
+    griddesk_server::time::local_minute(
+        jiff::Timestamp::now() + jiff::SignedDuration::from_hours(240),
+    )
+}
+
+/// A draft outage-plan row of its own, for the routes that edit, cancel or issue one.
+async fn fresh_plan(app: &TestApp) -> String {
+    let job = format!("MX-{}", rand_slot());
+    let start = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(240);
+    let code = |s: &str| griddesk_domain::values::Code::parse(s).expect("code");
+    app.store
+        .upsert_outage_plans(
+            &[griddesk_domain::outage_plan::PlanRow {
+                kind: griddesk_domain::outage_plan::PlanKind::Weekly,
+                job_id: code(&job),
+                title: "矩阵检修".into(),
+                scope: griddesk_domain::outage::OutageScope::Areas(vec![code("TA-001")]),
+                planned_start: start,
+                planned_end: start + jiff::SignedDuration::from_hours(4),
+                work_content: "更换电缆".into(),
+                responsible_unit: code("S01"),
+                reason: "检修".into(),
+            }],
+            "system:matrix",
+            jiff::Timestamp::now(),
+        )
+        .await
+        .expect("plan row");
+    job
 }
 
 /// A personal-notice task nobody has done yet, on a key customer's outage.
@@ -299,7 +333,7 @@ async fn prepare(app: &TestApp, method: &str, path: &str, f: &Fixture) -> Option
         ("PUT", "/api/v1/work-orders/{id}/complaint/finding") => {
             json(serde_json::json!({"responsibility": "not_responsible"}))
         }
-        ("POST", "/api/v1/work-orders/{id}/attachments") => Some(Body::Bytes("image/jpeg", JPEG)),
+        ("POST", "/api/v1/work-orders/{id}/attachments") => Some(Body::Bytes("image/jpeg", JPEG.to_vec())),
         ("PUT", "/api/v1/agents/{login}/presence") => {
             json(serde_json::json!({"status": "available"}))
         }
@@ -378,6 +412,35 @@ async fn prepare(app: &TestApp, method: &str, path: &str, f: &Fixture) -> Option
             "candidates": [{"customer_no": no, "expected_load_kw": "5", "limit_kw": "5"}]
         })),
         ("POST", "/api/v1/outage-tasks/{id}/done") => json(serde_json::json!({"method": "phone"})),
+        ("POST", "/api/v1/outage-plans/import") => Some(Body::Bytes(
+            "text/csv",
+            format!(
+                "job_id,kind,title,areas,planned_start,planned_end,work_content,responsible_unit,reason\n\
+                 MX-IMPORT,weekly,矩阵导入,TA-002,{},2099-01-01 00:00,换表,S01,检修\n",
+                plan_start()
+            )
+            .into_bytes(),
+        )),
+        ("PATCH", "/api/v1/outage-plans/{job_id}") => json(serde_json::json!({"title": "矩阵修改"})),
+        ("POST", "/console/outage-plans/{job_id}/edit") => {
+            let start = plan_start().replace(' ', "T");
+            Some(Body::Form(
+                [
+                    ("kind", "weekly"),
+                    ("title", "矩阵表单修改"),
+                    ("scope_kind", "areas"),
+                    ("codes", "TA-001"),
+                    ("planned_start", start.as_str()),
+                    ("planned_end", "2099-01-01T00:00"),
+                    ("work_content", "更换电缆"),
+                    ("responsible_unit", "S01"),
+                    ("reason", "检修"),
+                ]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+            ))
+        }
         ("POST", "/console/outage-tasks/{id}/done") => form(vec![("method", "phone")]),
         ("POST", "/console/outages/{id}/actions") => {
             form(vec![("version", "1"), ("action", "notify")])
@@ -421,7 +484,7 @@ fn rand_slot() -> u32 {
 enum Body {
     Json(serde_json::Value),
     Form(Vec<(String, String)>),
-    Bytes(&'static str, &'static [u8]),
+    Bytes(&'static str, Vec<u8>),
 }
 
 #[tokio::test]
@@ -594,7 +657,21 @@ async fn every_route_has_a_rule_and_every_role_gets_exactly_its_rights() {
             if pattern.starts_with("/api/v1/arrears-disconnections") {
                 set_arrears(&app, &f.customer_no, pattern.ends_with("/restore")).await;
             }
-            let body = prepare(&app, method, pattern, &f).await;
+            // Each caller edits, cancels or issues a draft plan row of its own.
+            let mut plan_job = None;
+            if pattern.contains("/outage-plans/") && !pattern.ends_with("/import") {
+                let job = fresh_plan(&app).await;
+                path = pattern.replace("{job_id}", &job);
+                plan_job = Some(job);
+            }
+            let mut body = prepare(&app, method, pattern, &f).await;
+            if let Some(job) = plan_job.filter(|_| pattern.ends_with("/issue")) {
+                body = Some(if pattern.starts_with("/api/") {
+                    Body::Json(serde_json::json!({"job_ids": [job]}))
+                } else {
+                    Body::Form(vec![("job_ids".to_owned(), job)])
+                });
+            }
             let form_csrf = random_secret();
             let mut req = app
                 .anon

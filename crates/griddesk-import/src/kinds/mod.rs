@@ -5,6 +5,7 @@
 pub(crate) mod billing;
 pub(crate) mod customer;
 pub(crate) mod org;
+pub(crate) mod outage_plan;
 pub(crate) mod topology;
 
 use crate::ImportKind;
@@ -23,6 +24,7 @@ pub(crate) fn spec(kind: ImportKind) -> Spec {
         ImportKind::Bills => billing::BILLS,
         ImportKind::Payments => billing::PAYMENTS,
         ImportKind::Readings => billing::READINGS,
+        ImportKind::OutagePlans => outage_plan::OUTAGE_PLANS,
     }
 }
 
