@@ -130,9 +130,10 @@ enum Command {
         #[command(flatten)]
         storage: Storage,
     },
-    /// Import customers, topology, bills, payments or readings from CSV or Excel (.xlsx).
+    /// Import customers, topology, bills, payments, readings or the load-limiting sequence from
+    /// CSV or Excel (.xlsx).
     Import {
-        /// org-units, staff, substations, feeders, areas, customers, theft-cases, bills, payments, readings
+        /// org-units, staff, substations, feeders, areas, customers, theft-cases, bills, payments, readings, orderly-sequence
         #[arg(long)]
         kind: String,
         /// Import the good rows and write the bad ones to a reject file (default: all-or-nothing).

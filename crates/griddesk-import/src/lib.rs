@@ -1,6 +1,6 @@
-//! Import of the customer archive (organisation, staff, topology, customers, theft cases) and of
-//! billing and metering history (bills, payments, readings) from CSV and Excel (.xlsx) files.
-//! Column layouts: docs/import.md.
+//! Import of the customer archive (organisation, staff, topology, customers, theft cases), of
+//! billing and metering history (bills, payments, readings) and of the load-limiting sequence of
+//! orderly power use from CSV and Excel (.xlsx) files. Column layouts: docs/import.md.
 //!
 //! One call imports one file of one kind. The file is read whole, every row is parsed with the
 //! domain's validating constructors, checked for duplicate natural keys and for references (one
@@ -40,6 +40,8 @@ pub enum ImportKind {
     Bills,
     Payments,
     Readings,
+    /// The load-limiting sequence (限电序位表): replaced whole by each import.
+    OrderlySequence,
 }
 
 /// A `--kind` value that names no import kind.
@@ -49,7 +51,7 @@ pub struct UnknownImportKind(pub String);
 
 impl ImportKind {
     /// Every kind, in the order a new company is best imported (references point backwards).
-    pub const ALL: [ImportKind; 10] = [
+    pub const ALL: [ImportKind; 11] = [
         ImportKind::OrgUnits,
         ImportKind::Staff,
         ImportKind::Substations,
@@ -60,10 +62,11 @@ impl ImportKind {
         ImportKind::Bills,
         ImportKind::Payments,
         ImportKind::Readings,
+        ImportKind::OrderlySequence,
     ];
 
     /// The CLI name: "org-units", "staff", "substations", "feeders", "areas", "customers",
-    /// "theft-cases", "bills", "payments" or "readings".
+    /// "theft-cases", "bills", "payments", "readings" or "orderly-sequence".
     pub fn name(self) -> &'static str {
         match self {
             ImportKind::OrgUnits => "org-units",
@@ -76,6 +79,7 @@ impl ImportKind {
             ImportKind::Bills => "bills",
             ImportKind::Payments => "payments",
             ImportKind::Readings => "readings",
+            ImportKind::OrderlySequence => "orderly-sequence",
         }
     }
 
@@ -284,6 +288,13 @@ pub async fn import_file(
             let out = validate::check(&ctx, kinds::billing::reading).await?;
             let g = gate(&ctx, path, opts, &out)?;
             write_lake(lake_root, &bytes, &out.accepted, LakeWriter::write_readings)?;
+            g
+        }
+        ImportKind::OrderlySequence => {
+            let out = validate::check(&ctx, kinds::orderly::sequence_entry).await?;
+            let g = gate(&ctx, path, opts, &out)?;
+            // The file is the whole list, written in one transaction: no batches.
+            store.replace_orderly_sequence(&out.accepted).await?;
             g
         }
     };

@@ -188,3 +188,4 @@ griddesk_store::knowledge_store_impl!(PostgresStore, sqlx::PgConnection, db);
 griddesk_store::outage_store_impl!(PostgresStore, sqlx::PgConnection, db);
 griddesk_store::notice_store_impl!(PostgresStore, sqlx::PgConnection, db);
 griddesk_store::segment_store_impl!(PostgresStore, sqlx::PgConnection, db);
+griddesk_store::orderly_store_impl!(PostgresStore, sqlx::PgConnection, db);

@@ -105,6 +105,9 @@ pub async fn board(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         section.card {
             h1 { (ctx.t(T::OutageBoard)) }
             p.lead { (ctx.t(T::OutageLead)) }
+            @if ctx.may(Permission::OutageWrite) {
+                p { a.btn #orderly-link href="/console/orderly" { (ctx.t(T::OrderlyTitle)) } }
+            }
             (table(&ctx, "open-outages", &open))
         }
         section.card {

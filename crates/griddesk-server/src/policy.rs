@@ -148,6 +148,9 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/api/v1/outages/{id}/notices", Perm(OrderRead)),
     ("GET", "/api/v1/outage-tasks", Perm(OrderRead)),
     ("POST", "/api/v1/orderly-plans", Perm(OutageWrite)),
+    // The load-limiting sequence holds customers' agreed loads: for those who plan with it.
+    ("GET", "/api/v1/orderly-sequence", Perm(OutageWrite)),
+    ("PUT", "/api/v1/orderly-sequence", Perm(OutageWrite)),
     ("POST", "/api/v1/outage-tasks/{id}/done", Perm(OrderWrite)),
     ("GET", "/api/v1/reliability", Perm(OrderRead)),
     ("POST", "/api/v1/arrears-disconnections", Perm(OutageWrite)),
@@ -223,6 +226,8 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/console/segmentation", Perm(ComplaintLedger)),
     ("POST", "/console/segmentation/runs", Perm(ComplaintLedger)),
     ("GET", "/notices/outages", Public),
+    ("GET", "/console/orderly", Perm(OutageWrite)),
+    ("POST", "/console/orderly", Perm(OutageWrite)),
     ("GET", "/console/outages", Perm(OrderRead)),
     ("POST", "/console/outages", Perm(OutageWrite)),
     ("GET", "/console/outages/{id}", Perm(OrderRead)),

@@ -18,6 +18,7 @@
 pub use crate::conformance_access::*;
 pub use crate::conformance_knowledge::*;
 pub use crate::conformance_notice::*;
+pub use crate::conformance_orderly::*;
 pub use crate::conformance_outage::*;
 pub use crate::conformance_segment::*;
 pub use crate::conformance_service::*;
@@ -127,6 +128,7 @@ macro_rules! conformance_tests {
             notices_are_queued_once_claimed_under_lease_and_finished_by_their_holder,
             outage_tasks_reach_key_customers_once_and_record_who_how_and_ack,
             segmentation_replaces_a_period_atomically_and_reads_back_exactly,
+            orderly_sequence_is_replaced_whole_and_reads_back_in_order,
         );
     };
 }

@@ -11,12 +11,14 @@ pub mod conformance;
 mod conformance_access;
 mod conformance_knowledge;
 mod conformance_notice;
+mod conformance_orderly;
 mod conformance_outage;
 mod conformance_segment;
 mod conformance_service;
 mod conformance_workorder;
 pub mod knowledge;
 pub mod notice;
+pub mod orderly;
 pub mod outage;
 pub mod segment;
 pub mod service;
@@ -25,6 +27,7 @@ pub mod workorder;
 pub use access::AccessStore;
 pub use knowledge::KnowledgeStore;
 pub use notice::NoticeStore;
+pub use orderly::OrderlyStore;
 pub use outage::OutageStore;
 pub use segment::SegmentStore;
 pub use service::ServiceStore;
@@ -153,6 +156,7 @@ pub trait Store:
     + OutageStore
     + NoticeStore
     + SegmentStore
+    + OrderlyStore
     + Send
     + Sync
     + 'static

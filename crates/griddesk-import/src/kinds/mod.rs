@@ -4,6 +4,7 @@
 
 pub(crate) mod billing;
 pub(crate) mod customer;
+pub(crate) mod orderly;
 pub(crate) mod org;
 pub(crate) mod topology;
 
@@ -23,6 +24,7 @@ pub(crate) fn spec(kind: ImportKind) -> Spec {
         ImportKind::Bills => billing::BILLS,
         ImportKind::Payments => billing::PAYMENTS,
         ImportKind::Readings => billing::READINGS,
+        ImportKind::OrderlySequence => orderly::ORDERLY_SEQUENCE,
     }
 }
 
