@@ -238,12 +238,12 @@ fn check(
         check_amounts(
             &c.customer_no,
             c.expected_load_kw,
-            [
-                ("security_load_kw", c.security_load_kw),
-                ("shift_peak_kw", c.shift_peak_kw),
-                ("avoid_peak_kw", c.avoid_peak_kw),
-                ("limit_kw", c.limit_kw),
-            ],
+            offers(
+                c.security_load_kw,
+                c.shift_peak_kw,
+                c.avoid_peak_kw,
+                c.limit_kw,
+            ),
         )?;
         if let Some(r) = c.peak_correlation
             && !(-1.0..=1.0).contains(&r)
@@ -255,6 +255,21 @@ fn check(
         }
     }
     Ok(())
+}
+
+/// The amounts [`check_amounts`] holds against the load, named as the input fields.
+fn offers(
+    security: Decimal,
+    shift: Decimal,
+    avoid: Decimal,
+    limit: Decimal,
+) -> [(&'static str, Decimal); 4] {
+    [
+        ("security_load_kw", security),
+        ("shift_peak_kw", shift),
+        ("avoid_peak_kw", avoid),
+        ("limit_kw", limit),
+    ]
 }
 
 /// A customer's load and offers: none negative, and no offer above the load itself. An
@@ -310,12 +325,12 @@ impl SequenceEntry {
         check_amounts(
             &self.customer_no,
             self.expected_load_kw,
-            [
-                ("security_load_kw", self.security_load_kw),
-                ("shift_peak_kw", self.shift_peak_kw),
-                ("avoid_peak_kw", self.avoid_peak_kw),
-                ("limit_kw", self.limit_kw),
-            ],
+            offers(
+                self.security_load_kw,
+                self.shift_peak_kw,
+                self.avoid_peak_kw,
+                self.limit_kw,
+            ),
         )
     }
 

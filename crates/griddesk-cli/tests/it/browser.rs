@@ -490,5 +490,30 @@ async fn agent_workbench_takes_a_call_end_to_end_in_chromium() {
             .await
             .unwrap_or_else(|e| panic!("{id} chart not rendered: {e}"));
     }
+    // The orderly-use page draws its plan's reduction per measure from the page's own data.
+    let kw = |s: &str| griddesk_domain::values::parse_decimal("kw", s).expect("kw");
+    app.store
+        .replace_orderly_sequence(&[griddesk_domain::orderly::SequenceEntry {
+            customer_no: app.customers[0].customer_no.clone(),
+            sequence: 1,
+            expected_load_kw: kw("100"),
+            security_load_kw: kw("0"),
+            shift_peak_kw: kw("20"),
+            avoid_peak_kw: kw("0"),
+            limit_kw: kw("50"),
+            can_disconnect: false,
+        }])
+        .await
+        .expect("sequence");
+    c.goto(&app.url("/console/orderly?target_mw=0.05&start=2099-01-01T10:00&end=2099-01-01T12:00"))
+        .await
+        .expect("orderly page");
+    c.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(
+            "#orderly-measures[data-rendered='true'] canvas",
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("orderly chart not rendered: {e}"));
     c.close().await.expect("close browser");
 }

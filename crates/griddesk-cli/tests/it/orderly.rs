@@ -4,7 +4,7 @@
 //! load curves, the console page with its plan and issue button, and bad input answered 400
 //! naming the field.
 
-use crate::app::{SendJson, TestApp, spawn_app, spawn_postgres_app};
+use crate::app::{SendJson, TestApp, hv_curve_point, spawn_app, spawn_postgres_app};
 use griddesk_domain::orderly::peak_shift_ability;
 use griddesk_domain::org::Role;
 use griddesk_domain::outage::OutageKind;
@@ -280,22 +280,7 @@ async fn bad_sequences_and_plans_are_400_naming_the_field_and_change_nothing() {
     assert!(app.store.outages(true, 10).await.unwrap().is_empty());
 }
 
-/// The fixture's load-curve formula (crate::app::write_lake) of its two high-voltage customers
-/// on day `d` (0..7, today-7 to today-1), and a household that peaks at night.
-fn fixture_curve(d: usize) -> Vec<f64> {
-    (0..96)
-        .map(|p| {
-            let hour = p as f32 / 4.0;
-            let day = if (8.0..18.0).contains(&hour) {
-                1.0
-            } else {
-                0.45
-            };
-            f64::from(1800.0 * day + (d as f32) * 15.0 + (p % 7) as f32 * 8.0)
-        })
-        .collect()
-}
-
+/// A household that peaks at night, on day `d` (0..7, today-7 to today-1).
 fn night_curve(d: usize) -> Vec<f32> {
     (0..96)
         .map(|p| {
@@ -337,7 +322,9 @@ async fn peak_shifting_ability_comes_from_the_lake_curves_and_orders_the_shift_o
     w.finish().unwrap();
 
     // Expected by hand: the company's curve is the daily sum of the three, then the mean.
-    let hv: Vec<Vec<f64>> = (0..7).map(fixture_curve).collect();
+    let hv: Vec<Vec<f64>> = (0..7)
+        .map(|d| (0..96).map(|p| f64::from(hv_curve_point(d, p))).collect())
+        .collect();
     let night: Vec<Vec<f64>> = (0..7)
         .map(|d| night_curve(d).into_iter().map(f64::from).collect())
         .collect();
