@@ -78,6 +78,7 @@ fn register<R: Registry>(r: R) -> R {
         .get("/console/orderly", orderly::page_handler)
         .post("/console/orderly", orderly::issue)
         .get("/console/outages", outages::board)
+        .get("/console/outages/tree", outages::tree)
         .post("/console/outages", outages::create)
         .get("/console/outages/{id}", outages::outage)
         .post("/console/outages/{id}/actions", outages::post_action)

@@ -308,6 +308,14 @@ texts! {
     OrderlyRemaining => "剩余负荷(kW)", "Remaining (kW)";
     OrderlyPartial => "部分", "partial";
     OrderlyCorrelation => "错峰能力(相关系数)", "Peak-shifting ability (r)";
+    OutageTree => "停电影响拓扑", "Outages on the grid";
+    OutageTreeLead => "变电站 → 线路 → 台区：正在停电或已通知停电的影响客户数（红色为正在停电）。点击 ▸ 展开下一级，点击名称筛选停电。", "Substation → feeder → transformer area: customers reached by outages out now or announced (red: out now). ▸ expands a level, a name filters the board.";
+    OutageTreeNone => "目前没有停电影响客户。", "No outage reaches any customer at present.";
+    TreeExpand => "展开", "Expand";
+    TreeDirect => "线路直供客户", "Customers supplied straight from the feeder";
+    TreeOutages => "起停电", "outages";
+    BoardFilteredBy => "只显示影响以下设备下客户的停电：", "Only outages reaching customers under";
+    BoardFilterClear => "显示全部", "show all";
     ScopeAreas => "台区", "Transformer areas";
     ScopeFeeders => "线路", "Feeders";
     ScopeSubstation => "变电站", "Substation";

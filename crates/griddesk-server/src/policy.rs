@@ -229,6 +229,7 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/console/orderly", Perm(OutageWrite)),
     ("POST", "/console/orderly", Perm(OutageWrite)),
     ("GET", "/console/outages", Perm(OrderRead)),
+    ("GET", "/console/outages/tree", Perm(OrderRead)),
     ("POST", "/console/outages", Perm(OutageWrite)),
     ("GET", "/console/outages/{id}", Perm(OrderRead)),
     ("POST", "/console/outages/{id}/actions", Perm(OutageWrite)),

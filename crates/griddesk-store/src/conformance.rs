@@ -124,6 +124,7 @@ macro_rules! conformance_tests {
             knowledge_articles_are_versioned_with_unique_titles,
             outage_impact_agrees_with_the_topology_rule,
             outage_steps_are_versioned_and_customers_see_open_outages,
+            the_topology_tree_counts_customers_of_open_outages_per_node,
             recent_repair_calls_carry_their_place_on_the_topology,
             notices_are_queued_once_claimed_under_lease_and_finished_by_their_holder,
             outage_tasks_reach_key_customers_once_and_record_who_how_and_ack,
