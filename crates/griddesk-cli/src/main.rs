@@ -138,11 +138,11 @@ enum Command {
         #[command(flatten)]
         storage: Storage,
     },
-    /// Import customers, topology, bills, payments, readings or outage plans from CSV or Excel
-    /// (.xlsx).
+    /// Import customers, topology, bills, payments, readings, outage plans or the load-limiting
+    /// sequence from CSV or Excel (.xlsx).
     Import {
         /// org-units, staff, substations, feeders, areas, customers, theft-cases, bills, payments,
-        /// readings, outage-plans
+        /// readings, outage-plans, orderly-sequence
         #[arg(long)]
         kind: String,
         /// Import the good rows and write the bad ones to a reject file (default: all-or-nothing).

@@ -7,7 +7,8 @@
 //! real city-and-county company. Customers follow a realistic mix of tariffs, voltage levels,
 //! important and dual-supply customers and urban/rural/remote areas, with 36 months of bills and
 //! payments (late payers, late fees, bounced payments, arrears), daily meter readings, load curves
-//! for large customers and a handful of theft cases.
+//! for large customers, a handful of theft cases, and the load-limiting sequence of orderly power
+//! use over its high-voltage industrial customers.
 //!
 //! Determinism: customer `i` and its history are pure functions of (seed, i) and the
 //! configuration, so any chunking gives the same data. Scale: the topology costs memory per
@@ -17,6 +18,7 @@
 mod customers;
 mod history;
 mod names;
+mod orderly;
 mod rng;
 mod run;
 mod theft;

@@ -14,6 +14,7 @@ pub(crate) enum Stream {
     Topology = 4,
     Staff = 5,
     Theft = 6,
+    Orderly = 7,
 }
 
 /// SplitMix64 finaliser: a bijective mixer with good avalanche, cheap enough per customer.

@@ -594,6 +594,44 @@ async fn the_lake_gets_exactly_the_generated_history() {
 }
 
 #[test]
+fn the_load_limiting_sequence_places_the_industrial_customers_important_ones_last() {
+    let g = Generator::new(cfg(20_000, 3));
+    let cs = g.customers(0..20_000);
+    let entries: Vec<_> = cs.iter().filter_map(|c| g.orderly_entry(c)).collect();
+    // About 0.5 % of customers are high-voltage, most of them industrial.
+    assert!((30..=120).contains(&entries.len()), "{}", entries.len());
+    let by_no: HashMap<_, _> = cs.iter().map(|c| (&c.customer_no, c)).collect();
+    let mut positions = HashSet::new();
+    for e in &entries {
+        let c = by_no[&e.customer_no];
+        assert!(c.is_high_voltage(), "{}", c.customer_no);
+        assert!(matches!(
+            c.tariff,
+            TariffCategory::LargeIndustrial | TariffCategory::GeneralIndustrial
+        ));
+        e.validate()
+            .unwrap_or_else(|err| panic!("{}: {err}", e.customer_no));
+        assert!(e.expected_load_kw > Decimal::ZERO && e.limit_kw > Decimal::ZERO);
+        let important = c.important_grade != ImportantGrade::None;
+        assert_eq!(e.sequence == 4, important, "{}", e.customer_no);
+        if important {
+            assert!(e.security_load_kw * Decimal::from(4) >= e.expected_load_kw);
+        }
+        positions.insert(e.sequence);
+    }
+    assert!(positions.len() >= 3, "{positions:?}");
+    // Deterministic, and nobody else is in it.
+    let again = Generator::new(cfg(20_000, 3));
+    let twice: Vec<_> = cs.iter().filter_map(|c| again.orderly_entry(c)).collect();
+    assert_eq!(entries, twice);
+    assert!(
+        cs.iter()
+            .filter(|c| !c.is_high_voltage())
+            .all(|c| g.orderly_entry(c).is_none())
+    );
+}
+
+#[test]
 fn configuration_is_checked() {
     let mut c = cfg(10, 1);
     assert!(c.check().is_ok());

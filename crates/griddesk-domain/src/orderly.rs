@@ -235,31 +235,16 @@ fn check(
         if !seen.insert(&c.customer_no) {
             return Err(OrderlyError::Duplicate(c.customer_no.clone()));
         }
-        let load = c.expected_load_kw;
-        let amounts = [
-            ("expected_load_kw", load),
-            ("security_load_kw", c.security_load_kw),
-            ("shift_peak_kw", c.shift_peak_kw),
-            ("avoid_peak_kw", c.avoid_peak_kw),
-            ("limit_kw", c.limit_kw),
-        ];
-        if let Some((field, value)) = amounts.iter().find(|(_, v)| *v < Decimal::ZERO) {
-            return Err(OrderlyError::Negative {
-                customer: c.customer_no.clone(),
-                field,
-                value: *value,
-            });
-        }
-        // An offer above the load itself is a data error; an important customer's offer that
-        // reaches into its security load is not, the plan just stops at the security load.
-        if let Some((field, value)) = amounts[1..].iter().find(|(_, v)| *v > load) {
-            return Err(OrderlyError::AboveLoad {
-                customer: c.customer_no.clone(),
-                field,
-                value: *value,
-                load,
-            });
-        }
+        check_amounts(
+            &c.customer_no,
+            c.expected_load_kw,
+            offers(
+                c.security_load_kw,
+                c.shift_peak_kw,
+                c.avoid_peak_kw,
+                c.limit_kw,
+            ),
+        )?;
         if let Some(r) = c.peak_correlation
             && !(-1.0..=1.0).contains(&r)
         {
@@ -268,6 +253,116 @@ fn check(
                 value: r,
             });
         }
+    }
+    Ok(())
+}
+
+/// The amounts [`check_amounts`] holds against the load, named as the input fields.
+fn offers(
+    security: Decimal,
+    shift: Decimal,
+    avoid: Decimal,
+    limit: Decimal,
+) -> [(&'static str, Decimal); 4] {
+    [
+        ("security_load_kw", security),
+        ("shift_peak_kw", shift),
+        ("avoid_peak_kw", avoid),
+        ("limit_kw", limit),
+    ]
+}
+
+/// A customer's load and offers: none negative, and no offer above the load itself. An
+/// important customer's offer that reaches into its security load is no error: the plan just
+/// stops at the security load.
+fn check_amounts(
+    customer: &CustomerNo,
+    load: Decimal,
+    offers: [(&'static str, Decimal); 4],
+) -> Result<(), OrderlyError> {
+    let negative = std::iter::once(("expected_load_kw", load))
+        .chain(offers)
+        .find(|(_, v)| *v < Decimal::ZERO);
+    if let Some((field, value)) = negative {
+        return Err(OrderlyError::Negative {
+            customer: customer.clone(),
+            field,
+            value,
+        });
+    }
+    if let Some((field, value)) = offers.into_iter().find(|(_, v)| *v > load) {
+        return Err(OrderlyError::AboveLoad {
+            customer: customer.clone(),
+            field,
+            value,
+            load,
+        });
+    }
+    Ok(())
+}
+
+/// One row of the company's load-limiting sequence (限电序位表: the customer list of its
+/// orderly-power-use scheme, 有序用电方案, approved by the government each year): where the
+/// customer stands in the sequence and what it has agreed to give. The stored form of a
+/// [`Candidate`]; the customer's importance comes from the archive and its peak-shifting
+/// ability from its load curves when a plan is made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SequenceEntry {
+    pub customer_no: CustomerNo,
+    /// Position (批次) in the sequence: lower is reduced earlier.
+    pub sequence: u32,
+    pub expected_load_kw: Decimal,
+    pub security_load_kw: Decimal,
+    pub shift_peak_kw: Decimal,
+    pub avoid_peak_kw: Decimal,
+    pub limit_kw: Decimal,
+    pub can_disconnect: bool,
+}
+
+impl SequenceEntry {
+    /// The same checks a plan makes of a candidate's amounts.
+    pub fn validate(&self) -> Result<(), OrderlyError> {
+        check_amounts(
+            &self.customer_no,
+            self.expected_load_kw,
+            offers(
+                self.security_load_kw,
+                self.shift_peak_kw,
+                self.avoid_peak_kw,
+                self.limit_kw,
+            ),
+        )
+    }
+
+    pub fn candidate(
+        &self,
+        important_grade: ImportantGrade,
+        peak_correlation: Option<f64>,
+    ) -> Candidate {
+        Candidate {
+            customer_no: self.customer_no.clone(),
+            important_grade,
+            sequence: Some(self.sequence),
+            expected_load_kw: self.expected_load_kw,
+            security_load_kw: self.security_load_kw,
+            shift_peak_kw: self.shift_peak_kw,
+            avoid_peak_kw: self.avoid_peak_kw,
+            limit_kw: self.limit_kw,
+            can_disconnect: self.can_disconnect,
+            peak_correlation,
+        }
+    }
+}
+
+/// A whole sequence as it is replaced: every row valid, each customer once. The error of the
+/// first bad row, with its index.
+pub fn check_sequence(entries: &[SequenceEntry]) -> Result<(), (usize, OrderlyError)> {
+    let mut seen = BTreeSet::new();
+    for (i, e) in entries.iter().enumerate() {
+        if !seen.insert(&e.customer_no) {
+            return Err((i, OrderlyError::Duplicate(e.customer_no.clone())));
+        }
+        e.validate().map_err(|err| (i, err))?;
     }
     Ok(())
 }
@@ -649,6 +744,43 @@ mod tests {
         let mut bad = ok.clone();
         bad.push(ok[0].clone());
         assert_eq!(err(mw(1), w, &bad), OrderlyError::Duplicate(no(9)));
+    }
+
+    #[test]
+    fn a_sequence_entry_is_checked_like_a_candidate_and_becomes_one() {
+        let e = SequenceEntry {
+            customer_no: no(5),
+            sequence: 3,
+            expected_load_kw: kw(900),
+            security_load_kw: kw(200),
+            shift_peak_kw: kw(100),
+            avoid_peak_kw: kw(50),
+            limit_kw: kw(300),
+            can_disconnect: true,
+        };
+        assert_eq!(e.validate(), Ok(()));
+        let c = e.candidate(ImportantGrade::Grade2, Some(0.5));
+        assert_eq!(
+            (
+                c.sequence,
+                c.important_grade,
+                c.peak_correlation,
+                c.limit_kw
+            ),
+            (Some(3), ImportantGrade::Grade2, Some(0.5), kw(300))
+        );
+        let mut bad = e.clone();
+        bad.avoid_peak_kw = kw(901);
+        assert_eq!(bad.validate().unwrap_err().field(), "avoid_peak_kw");
+        let mut bad = e.clone();
+        bad.customer_no = no(6);
+        bad.expected_load_kw = kw(-1);
+        assert_eq!(bad.validate().unwrap_err().field(), "expected_load_kw");
+        assert_eq!(check_sequence(std::slice::from_ref(&e)), Ok(()));
+        let (i, err) = check_sequence(&[e.clone(), bad]).unwrap_err();
+        assert_eq!((i, err.field()), (1, "expected_load_kw"));
+        let (i, err) = check_sequence(&[e.clone(), e]).unwrap_err();
+        assert_eq!((i, err), (1, OrderlyError::Duplicate(no(5))));
     }
 
     #[test]

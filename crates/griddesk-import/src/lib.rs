@@ -1,6 +1,7 @@
 //! Import of the customer archive (organisation, staff, topology, customers, theft cases), of
-//! billing and metering history (bills, payments, readings) and of weekly and monthly
-//! planned-outage plans from CSV and Excel (.xlsx) files. Column layouts: docs/import.md.
+//! billing and metering history (bills, payments, readings), of weekly and monthly
+//! planned-outage plans and of the load-limiting sequence of orderly power use from CSV and
+//! Excel (.xlsx) files. Column layouts: docs/import.md.
 //!
 //! One call imports one file of one kind. The file is read whole, every row is parsed with the
 //! domain's validating constructors, checked for duplicate natural keys and for references (one
@@ -41,6 +42,8 @@ pub enum ImportKind {
     Payments,
     Readings,
     OutagePlans,
+    /// The load-limiting sequence (限电序位表): replaced whole by each import.
+    OrderlySequence,
 }
 
 /// A `--kind` value that names no import kind.
@@ -50,7 +53,7 @@ pub struct UnknownImportKind(pub String);
 
 impl ImportKind {
     /// Every kind, in the order a new company is best imported (references point backwards).
-    pub const ALL: [ImportKind; 11] = [
+    pub const ALL: [ImportKind; 12] = [
         ImportKind::OrgUnits,
         ImportKind::Staff,
         ImportKind::Substations,
@@ -62,10 +65,11 @@ impl ImportKind {
         ImportKind::Payments,
         ImportKind::Readings,
         ImportKind::OutagePlans,
+        ImportKind::OrderlySequence,
     ];
 
     /// The CLI name: "org-units", "staff", "substations", "feeders", "areas", "customers",
-    /// "theft-cases", "bills", "payments", "readings" or "outage-plans".
+    /// "theft-cases", "bills", "payments", "readings", "outage-plans" or "orderly-sequence".
     pub fn name(self) -> &'static str {
         match self {
             ImportKind::OrgUnits => "org-units",
@@ -79,6 +83,7 @@ impl ImportKind {
             ImportKind::Payments => "payments",
             ImportKind::Readings => "readings",
             ImportKind::OutagePlans => "outage-plans",
+            ImportKind::OrderlySequence => "orderly-sequence",
         }
     }
 
@@ -344,6 +349,13 @@ async fn import_source(
             let by = opts.actor.as_deref().unwrap_or("system:import");
             // One call: a plan is small, and its rows are written all or none.
             store.upsert_outage_plans(&out.accepted, by, now).await?;
+            g
+        }
+        ImportKind::OrderlySequence => {
+            let out = validate::check(&ctx, kinds::orderly::sequence_entry).await?;
+            let g = gate(&ctx, rejects, opts, &out)?;
+            // The file is the whole list, written in one transaction: no batches.
+            store.replace_orderly_sequence(&out.accepted).await?;
             g
         }
     };

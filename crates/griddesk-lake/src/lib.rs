@@ -6,6 +6,7 @@
 //! `readings` and `load_curves`. Writers never modify a file another writer made; re-writing the
 //! same stem replaces that file whole (this is what makes re-imports idempotent).
 
+pub mod curves;
 mod reader;
 pub mod schema;
 pub mod segment;

@@ -441,3 +441,67 @@ fn dropped_writer_leaves_nothing_and_bad_input_is_refused() {
     };
     assert!(w.write_load_curves(&[short]).is_err());
 }
+
+fn flat_curve(c: &CustomerNo, d: Date, kw: f32) -> LoadCurve {
+    LoadCurve {
+        customer_no: c.clone(),
+        curve_date: d,
+        points_kw: (0..96).map(|i| kw + (i % 4) as f32).collect(),
+    }
+}
+
+#[tokio::test]
+async fn typical_curves_average_the_recent_days_and_count_a_duplicate_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b, other) = (cno(1), cno(2), cno(3));
+    let mut w = LakeWriter::create(dir.path(), "import-x").unwrap();
+    // a: 10 kW on Mar 29-31 and Apr 1 (across a month boundary), and 1,000 kW on Mar 28, the
+    // day before the 4-day window; b: 100 kW on Apr 1 only; `other` 50 kW on Apr 3, after
+    // `until`.
+    let curves: Vec<LoadCurve> = days(date(2026, 3, 29), 4)
+        .map(|d| flat_curve(&a, d, 10.0))
+        .chain([
+            flat_curve(&a, date(2026, 3, 28), 1_000.0),
+            flat_curve(&b, date(2026, 4, 1), 100.0),
+            flat_curve(&other, date(2026, 4, 3), 50.0),
+        ])
+        .collect();
+    w.write_load_curves(&curves).unwrap();
+    w.finish().unwrap();
+    // The same curve of b imported again under another name.
+    let mut w = LakeWriter::create(dir.path(), "import-y").unwrap();
+    w.write_load_curves(&[flat_curve(&b, date(2026, 4, 1), 100.0)])
+        .unwrap();
+    w.finish().unwrap();
+
+    let lake = Lake::open(dir.path()).unwrap();
+    let t = lake
+        .typical_curves(&[a.clone(), b.clone(), cno(9)], date(2026, 4, 2), 4)
+        .await
+        .unwrap();
+    assert_eq!(t.days, Some((date(2026, 3, 29), date(2026, 4, 1))));
+    let point = |v: &[f64], i: usize| v[i];
+    // a: 10 kW every day (+ i % 4).
+    assert_eq!(point(&t.customers[&a], 1), 11.0);
+    // b: one day; counted once although stored twice.
+    assert_eq!(point(&t.customers[&b], 0), 100.0);
+    assert!(!t.customers.contains_key(&cno(9)) && !t.customers.contains_key(&other));
+    // The company: point 0 is 10 on Mar 29-31 and 10 + 100 on Apr 1, mean 35; point 3 adds 3
+    // to each curve: (3 × 13 + 116) / 4.
+    let sys = t.system.as_ref().unwrap();
+    assert_eq!((point(sys, 0), point(sys, 3)), (35.0, 38.75));
+
+    // Nothing in the lookback, or no curves table at all: nothing.
+    let far = lake
+        .typical_curves(std::slice::from_ref(&a), date(2026, 9, 1), 4)
+        .await
+        .unwrap();
+    assert_eq!(far, curves::TypicalCurves::default());
+    let empty = tempfile::tempdir().unwrap();
+    let none = Lake::open(empty.path())
+        .unwrap()
+        .typical_curves(&[a], date(2026, 4, 2), 4)
+        .await
+        .unwrap();
+    assert_eq!(none.system, None);
+}

@@ -189,3 +189,4 @@ griddesk_store::outage_store_impl!(PostgresStore, sqlx::PgConnection, db);
 griddesk_store::outage_plan_store_impl!(PostgresStore, sqlx::PgConnection, db);
 griddesk_store::notice_store_impl!(PostgresStore, sqlx::PgConnection, db);
 griddesk_store::segment_store_impl!(PostgresStore, sqlx::PgConnection, db);
+griddesk_store::orderly_store_impl!(PostgresStore, sqlx::PgConnection, db);

@@ -184,8 +184,22 @@
     };
   }
 
+  /* Reduction per measure of an orderly-use plan (shift peak, avoid peak, limit, disconnect),
+   * as bars in kW, from the page's own data-json (the plan is computed by the request). */
+  function orderlyMeasuresOption(p, el) {
+    var rows = p.subtotals_kw || [];
+    return {
+      animationDuration: 300,
+      grid: { left: 64, right: 24, top: 24, bottom: 40 },
+      tooltip: { trigger: "axis" },
+      xAxis: { type: "category", data: rows.map(function (r) { return r.measure; }) },
+      yAxis: { type: "value", name: "kW" },
+      series: [{ name: el.dataset.labelKw || "kW", type: "bar", barMaxWidth: 40, data: rows.map(function (r) { return num(r.kw); }) }]
+    };
+  }
+
   /* Chart kinds by the element's data-chart: each builds an ECharts option from the JSON of
-   * its data-src. */
+   * its data-src (or of its data-json, for data the page already holds). */
   var CHARTS = {
     history: historyOption,
     load: loadOption,
@@ -193,7 +207,8 @@
     reliability: reliabilityOption,
     "complaint-months": function (a, el) { return countsOption(a.by_month || [], el, "line"); },
     "complaint-units": function (a, el) { return countsOption(a.by_unit || [], el, "bar"); },
-    "value-matrix": valueMatrixOption
+    "value-matrix": valueMatrixOption,
+    "orderly-measures": orderlyMeasuresOption
   };
 
   function hasData(option) {
@@ -207,11 +222,14 @@
       return;
     }
     el.dataset.rendered = "pending";
-    fetch(el.dataset.src, { headers: { Accept: "application/json" }, credentials: "same-origin" })
-      .then(function (r) {
-        if (!r.ok) { throw new Error("HTTP " + r.status); }
-        return r.json();
-      })
+    var data = el.dataset.json !== undefined
+      ? Promise.resolve().then(function () { return JSON.parse(el.dataset.json); })
+      : fetch(el.dataset.src, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (r) {
+          if (!r.ok) { throw new Error("HTTP " + r.status); }
+          return r.json();
+        });
+    data
       .then(function (h) {
         var build = CHARTS[el.dataset.chart] || historyOption;
         var option = build(h, el);

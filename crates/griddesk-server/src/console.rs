@@ -26,6 +26,8 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 mod access;
 #[path = "console_knowledge.rs"]
 mod knowledge;
+#[path = "console_orderly.rs"]
+mod orderly;
 #[path = "console_orders.rs"]
 mod orders;
 #[path = "console_outage_plans.rs"]
@@ -75,7 +77,10 @@ fn register<R: Registry>(r: R) -> R {
         .get("/console/segmentation", segment::page_handler)
         .post("/console/segmentation/runs", segment::post_run)
         .get("/notices/outages", outages::public_notices)
+        .get("/console/orderly", orderly::page_handler)
+        .post("/console/orderly", orderly::issue)
         .get("/console/outages", outages::board)
+        .get("/console/outages/tree", outages::tree)
         .post("/console/outages", outages::create)
         .get("/console/outages/{id}", outages::outage)
         .post("/console/outages/{id}/actions", outages::post_action)
@@ -385,6 +390,9 @@ fn page(ctx: &Ctx, title: &str, charts: bool, body: Markup) -> Markup {
                                 a href="/console/dispatch" { (ctx.t(T::NavDispatch)) }
                                 a href="/console/outages" { (ctx.t(T::NavOutages)) }
                                 a href="/console/knowledge" { (ctx.t(T::NavKnowledge)) }
+                            }
+                            @if ctx.may(griddesk_domain::access::Permission::OutageWrite) {
+                                a href="/console/orderly" { (ctx.t(T::OrderlyTitle)) }
                             }
                             @if ctx.auth.as_ref().and_then(|a| a.actor.role()) == Some(griddesk_domain::org::Role::Crew) {
                                 a href="/console/crew" { (ctx.t(T::NavCrew)) }

@@ -1,20 +1,27 @@
 //! Console pages of outage management, a child module of the console: the outage board (open
 //! outages with the customers they reach and late-notice warnings, recently closed ones, the
-//! form dispatchers record an outage with), and each outage's page with its history, the
-//! customers it reaches and the steps its kind and state allow. Forms call the same functions
-//! as the API (`api_outages::record_outage`, `api_outages::take_outage_step`).
+//! form dispatchers record an outage with, and the topology tree — substation, feeder,
+//! transformer area — with the customers open outages reach under each node, expanded one
+//! level at a time with htmx; a node's name filters the board to the outages under it), and
+//! each outage's page with its history, the customers it reaches and the steps its kind and
+//! state allow. Forms call the same functions as the API (`api_outages::record_outage`,
+//! `api_outages::take_outage_step`).
 
 use super::orders::{auth_of, fail, path_id};
 use super::{ConsoleError, Ctx, label, page};
 use crate::AppState;
 use crate::api_outages::{self, NewOutageRequest, OutageActionRequest, OutageView, outage_view};
 use crate::auth::ClientAddr;
+use crate::error::ApiError;
 use crate::i18n::T;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Form, Path, State};
+use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
 use griddesk_domain::access::Permission;
 use griddesk_domain::outage::{OutageAction, OutageKind, step};
+use griddesk_domain::values::Code;
+use griddesk_store::outage::{GridNode, NodeImpact};
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -81,9 +88,120 @@ fn new_form(ctx: &Ctx) -> Markup {
     }
 }
 
-/// GET /console/outages: the board.
-pub async fn board(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+/// A node of the topology tree, from the query of the board (`?feeder=F10-101`) or of the
+/// tree's fragments: at most one of the three.
+#[derive(Debug, Default, Deserialize)]
+pub struct NodeQuery {
+    substation: Option<String>,
+    feeder: Option<String>,
+    area: Option<String>,
+}
+
+impl NodeQuery {
+    fn node(&self) -> Result<Option<GridNode>, ApiError> {
+        let given: Vec<(&'static str, &str)> = [
+            ("substation", &self.substation),
+            ("feeder", &self.feeder),
+            ("area", &self.area),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| Some((k, v.as_deref()?.trim())).filter(|(_, v)| !v.is_empty()))
+        .collect();
+        let Some(&(field, raw)) = given.first() else {
+            return Ok(None);
+        };
+        if given.len() > 1 {
+            return Err(ApiError::invalid(
+                field,
+                "give one of substation, feeder, area",
+            ));
+        }
+        let code = Code::parse_field(field, raw)?;
+        Ok(Some(match field {
+            "substation" => GridNode::Substation(code),
+            "feeder" => GridNode::Feeder(code),
+            _ => GridNode::Area(code),
+        }))
+    }
+}
+
+/// `substation=…`, `feeder=…` or `area=…`: a node in a URL.
+fn node_query(node: &GridNode) -> String {
+    let (k, c) = match node {
+        GridNode::Substation(c) => ("substation", c),
+        GridNode::Feeder(c) => ("feeder", c),
+        GridNode::Area(c) => ("area", c),
+    };
+    format!("{k}={c}")
+}
+
+/// The `li` of each child of `parent` in the tree: its name filtering the board, its counts,
+/// and for substations and feeders the button that loads its children into its own list.
+fn tree_items(ctx: &Ctx, parent: Option<&GridNode>, nodes: &[NodeImpact]) -> Markup {
+    html! {
+        @for n in nodes {
+            @let node = match (parent, &n.code) {
+                (None, Some(c)) => Some(GridNode::Substation(c.clone())),
+                (Some(GridNode::Substation(_)), Some(c)) => Some(GridNode::Feeder(c.clone())),
+                (Some(GridNode::Feeder(_)), Some(c)) => Some(GridNode::Area(c.clone())),
+                _ => None,
+            };
+            // The customers straight on a feeder filter by the feeder.
+            @let filter = node.as_ref().or(parent).map(node_query).unwrap_or_default();
+            @let expands = matches!(node, Some(GridNode::Substation(_) | GridNode::Feeder(_)));
+            li.tree-node data-node=(filter) {
+                @if expands {
+                    button.tree-toggle type="button" title=(ctx.t(T::TreeExpand))
+                        hx-get=(format!("/console/outages/tree?{filter}")) hx-target="next .tree-children"
+                        hx-swap="innerHTML" hx-trigger="click once" { "▸" }
+                } @else { span.tree-leaf { "·" } }
+                " "
+                a href=(format!("/console/outages?{filter}")) {
+                    @match &n.code { Some(c) => { (n.name) " " span.mono.muted { (c) } }, None => { (ctx.t(T::TreeDirect)) } }
+                }
+                " " span.badge.badge-warn.tree-customers title=(ctx.t(T::OutageAffected)) { (n.customers) }
+                @if n.out_now > 0 { " " span.badge.badge-danger.tree-out title=(ctx.t(T::OutageOutNow)) { (n.out_now) } }
+                " " span.muted { (n.outages) " " (ctx.t(T::TreeOutages)) }
+                @if expands { ul.tree.tree-children {} }
+            }
+        }
+    }
+}
+
+/// GET /console/outages/tree: the children of one node (the substations without one) as `li`
+/// items for the tree's htmx requests.
+pub async fn tree(State(state): State<AppState>, ctx: Ctx, uri: Uri) -> PageResult {
     let f = fail(&ctx);
+    let q: NodeQuery = crate::extract::parse_query(uri.query().unwrap_or_default()).map_err(&f)?;
+    let parent = q.node().map_err(&f)?;
+    let nodes = state
+        .store
+        .outage_impact(parent.as_ref())
+        .await
+        .map_err(|e| f(e.into()))?;
+    Ok(html! {
+        @if nodes.is_empty() { li.muted { (ctx.t(T::NoData)) } } @else { (tree_items(&ctx, parent.as_ref(), &nodes)) }
+    })
+}
+
+fn tree_card(ctx: &Ctx, roots: &[NodeImpact]) -> Markup {
+    html! {
+        section.card #outage-tree {
+            h2 { (ctx.t(T::OutageTree)) }
+            p.lead { (ctx.t(T::OutageTreeLead)) }
+            @if roots.is_empty() { p.hint { (ctx.t(T::OutageTreeNone)) } } @else {
+                ul.tree #tree-root { (tree_items(ctx, None, roots)) }
+            }
+        }
+    }
+}
+
+/// GET /console/outages: the board; `?substation=`, `?feeder=` or `?area=` keeps the open
+/// outages that reach a customer under that node.
+pub async fn board(State(state): State<AppState>, ctx: Ctx, uri: Uri) -> PageResult {
+    let f = fail(&ctx);
+    let q: NodeQuery = crate::extract::parse_query(uri.query().unwrap_or_default()).map_err(&f)?;
+    let node = q.node().map_err(&f)?;
     let all = state
         .store
         .outages(true, 200)
@@ -94,6 +212,22 @@ pub async fn board(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         .iter()
         .map(|o| outage_view(o, &[], policy))
         .partition(|v| v.status.code != "restored" && v.status.code != "cancelled");
+    let open = match &node {
+        None => open,
+        Some(n) => state
+            .store
+            .open_outages_at(n, 200)
+            .await
+            .map_err(|e| f(e.into()))?
+            .iter()
+            .map(|o| outage_view(o, &[], policy))
+            .collect(),
+    };
+    let roots = state
+        .store
+        .outage_impact(None)
+        .await
+        .map_err(|e| f(e.into()))?;
     // Arrears disconnections are the collection's business: a table of their own.
     let (arrears, open): (Vec<OutageView>, Vec<OutageView>) = open
         .into_iter()
@@ -102,8 +236,18 @@ pub async fn board(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         section.card {
             h1 { (ctx.t(T::OutageBoard)) }
             p.lead { (ctx.t(T::OutageLead)) " " a #plans-link href="/console/outage-plans" { (ctx.t(T::NavOutagePlans)) } }
+            @if ctx.may(Permission::OutageWrite) {
+                p { a.btn #orderly-link href="/console/orderly" { (ctx.t(T::OrderlyTitle)) } }
+            }
+            @if let Some(n) = &node {
+                p.alert.alert-info #board-filter data-node=(node_query(n)) {
+                    (ctx.t(T::BoardFilteredBy)) " " span.mono { (n.code()) } " · "
+                    a href="/console/outages" { (ctx.t(T::BoardFilterClear)) }
+                }
+            }
             (table(&ctx, "open-outages", &open))
         }
+        (tree_card(&ctx, &roots))
         section.card {
             h2 { (OutageKind::Arrears.label(ctx.lang)) }
             (table(&ctx, "arrears-outages", &arrears))

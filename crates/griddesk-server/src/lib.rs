@@ -11,6 +11,7 @@
 pub mod api;
 pub mod api_access;
 pub mod api_knowledge;
+pub mod api_orderly;
 pub mod api_orders;
 pub mod api_outage_plans;
 pub mod api_outages;
@@ -309,7 +310,11 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(api_outages::outage_notices))
         .routes(routes!(api_outages::list_outage_tasks))
         .routes(routes!(api_outages::outage_task_done))
-        .routes(routes!(api_outages::orderly_plan))
+        .routes(routes!(api_orderly::orderly_plan))
+        .routes(routes!(
+            api_orderly::get_sequence,
+            api_orderly::put_sequence
+        ))
         .routes(routes!(api_outages::outages_at_customer))
         .routes(routes!(api_outages::reliability))
         .routes(routes!(api_outages::disconnect))

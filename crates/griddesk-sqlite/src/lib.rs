@@ -229,3 +229,4 @@ griddesk_store::outage_store_impl!(SqliteStore, sqlx::SqliteConnection, db);
 griddesk_store::outage_plan_store_impl!(SqliteStore, sqlx::SqliteConnection, db);
 griddesk_store::notice_store_impl!(SqliteStore, sqlx::SqliteConnection, db);
 griddesk_store::segment_store_impl!(SqliteStore, sqlx::SqliteConnection, db);
+griddesk_store::orderly_store_impl!(SqliteStore, sqlx::SqliteConnection, db);

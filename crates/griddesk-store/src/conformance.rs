@@ -18,6 +18,7 @@
 pub use crate::conformance_access::*;
 pub use crate::conformance_knowledge::*;
 pub use crate::conformance_notice::*;
+pub use crate::conformance_orderly::*;
 pub use crate::conformance_outage::*;
 pub use crate::conformance_outage_plan::*;
 pub use crate::conformance_segment::*;
@@ -128,9 +129,11 @@ macro_rules! conformance_tests {
             outage_plans_are_keyed_by_job_and_only_drafts_change,
             plan_rows_are_issued_into_one_outage_all_or_none,
             scope_reach_agrees_with_the_topology_rule,
+            the_topology_tree_counts_customers_of_open_outages_per_node,
             notices_are_queued_once_claimed_under_lease_and_finished_by_their_holder,
             outage_tasks_reach_key_customers_once_and_record_who_how_and_ack,
             segmentation_replaces_a_period_atomically_and_reads_back_exactly,
+            orderly_sequence_is_replaced_whole_and_reads_back_in_order,
         );
     };
 }

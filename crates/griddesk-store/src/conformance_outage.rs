@@ -354,3 +354,254 @@ pub async fn repair_calls_near_an_order_are_its_feeders_calls(store: &dyn Store)
             .collect::<Vec<_>>()
     );
 }
+
+/// Where a fixture customer hangs: (substation, feeder, area), on its main feeder.
+fn place_of(no: &CustomerNo) -> (Code, Code, Option<Code>) {
+    use griddesk_domain::customer::Connection;
+    let c = fixtures::customers()
+        .into_iter()
+        .find(|c| &c.customer_no == no)
+        .expect("a fixture customer");
+    let (feeder, area) = match c.connection {
+        Connection::Area { area } => (
+            FixtureGrid.feeder_of_area(&area).expect("area's feeder"),
+            Some(area),
+        ),
+        Connection::Feeder { feeder, .. } => (feeder, None),
+    };
+    let sub = fixtures::feeders()
+        .into_iter()
+        .find(|f| f.code == feeder)
+        .expect("feeder")
+        .substation;
+    (sub, feeder, area)
+}
+
+pub async fn the_topology_tree_counts_customers_of_open_outages_per_node(store: &dyn Store) {
+    use crate::outage::{GridNode, NodeImpact};
+    use std::collections::{BTreeMap, BTreeSet};
+    /// Per child node: its name and (customers, out now, outage ids).
+    type Want = BTreeMap<Option<Code>, (String, (i64, i64, BTreeSet<i64>))>;
+    fixtures::load(store).await;
+    let areas = fixtures::areas();
+    let feeders = fixtures::feeders();
+    // An announced area outage, a fault on a feeder (out now), a named customer of the same
+    // area as the first (counted once), a whole substation that was restored (not counted).
+    let announced = store
+        .create_outage(&outage(
+            OutageKind::Planned,
+            OutageScope::Areas(vec![areas[0].code.clone()]),
+            600,
+        ))
+        .await
+        .unwrap();
+    let fault = store
+        .create_outage(&outage(
+            OutageKind::Fault,
+            OutageScope::Feeders(vec![feeders[1].code.clone()]),
+            0,
+        ))
+        .await
+        .unwrap();
+    let named = expected(&OutageScope::Areas(vec![areas[0].code.clone()]))[0].clone();
+    let hv = fixtures::customers()
+        .into_iter()
+        .find(|c| {
+            matches!(
+                c.connection,
+                griddesk_domain::customer::Connection::Feeder { .. }
+            )
+        })
+        .expect("a customer straight on a feeder")
+        .customer_no;
+    let personal = store
+        .create_outage(&outage(
+            OutageKind::Arrears,
+            OutageScope::Customers(vec![named, hv]),
+            60,
+        ))
+        .await
+        .unwrap();
+    let sub = fixtures::substations()[0].code.clone();
+    let gone = store
+        .create_outage(&outage(
+            OutageKind::Planned,
+            OutageScope::Substation(sub),
+            0,
+        ))
+        .await
+        .unwrap();
+    let restored = OutageStep {
+        expected_version: gone.version,
+        status: OutageStatus::Restored,
+        eta: None,
+        restored_at: Some(t(60)),
+        event: OutageEvent {
+            at: t(60),
+            actor: "staff:dispatcher01".into(),
+            actor_name: "调度员".into(),
+            action: OutageAction::Restore,
+            status: OutageStatus::Restored,
+            note: None,
+        },
+        notify: None,
+    };
+    assert!(matches!(
+        store.step_outage(gone.id, &restored).await.unwrap(),
+        OutageUpdate::Updated(_)
+    ));
+    assert!(fault.status.is_out() && !announced.status.is_out());
+
+    // Expected by plain Rust from the stored impact and the fixture topology.
+    let open = [&announced, &fault, &personal];
+    let mut hits: Vec<(i64, bool, CustomerNo)> = Vec::new();
+    for o in open {
+        for c in store.outage_customers(o.id, 100_000).await.unwrap() {
+            hits.push((o.id, o.status.is_out(), c));
+        }
+    }
+    assert!(!hits.is_empty());
+    let count = |under: &dyn Fn(&CustomerNo) -> bool| {
+        let mut customers = BTreeSet::new();
+        let mut out = BTreeSet::new();
+        let mut outages = BTreeSet::new();
+        for (id, is_out, c) in &hits {
+            if under(c) {
+                customers.insert(c.clone());
+                if *is_out {
+                    out.insert(c.clone());
+                }
+                outages.insert(*id);
+            }
+        }
+        (customers.len() as i64, out.len() as i64, outages)
+    };
+    let check = |got: Vec<NodeImpact>, want: Want| {
+        let got: BTreeMap<Option<Code>, (String, i64, i64, i64)> = got
+            .into_iter()
+            .map(|n| (n.code, (n.name, n.customers, n.out_now, n.outages)))
+            .collect();
+        let want: BTreeMap<Option<Code>, (String, i64, i64, i64)> = want
+            .into_iter()
+            .filter(|(_, (_, (n, _, _)))| *n > 0)
+            .map(|(k, (name, (n, o, ids)))| (k, (name, n, o, ids.len() as i64)))
+            .collect();
+        assert_eq!(got, want);
+    };
+    let root = store.outage_impact(None).await.unwrap();
+    // Most customers first.
+    assert!(root.windows(2).all(|w| w[0].customers >= w[1].customers));
+    check(
+        root,
+        fixtures::substations()
+            .into_iter()
+            .map(|s| {
+                let counts = count(&|c| place_of(c).0 == s.code);
+                (Some(s.code), (s.name, counts))
+            })
+            .collect(),
+    );
+    for s in fixtures::substations() {
+        let got = store
+            .outage_impact(Some(&GridNode::Substation(s.code.clone())))
+            .await
+            .unwrap();
+        check(
+            got,
+            feeders
+                .iter()
+                .filter(|f| f.substation == s.code)
+                .map(|f| {
+                    (
+                        Some(f.code.clone()),
+                        (f.name.clone(), count(&|c| place_of(c).1 == f.code)),
+                    )
+                })
+                .collect(),
+        );
+    }
+    let mut direct_seen = false;
+    for f in &feeders {
+        let got = store
+            .outage_impact(Some(&GridNode::Feeder(f.code.clone())))
+            .await
+            .unwrap();
+        direct_seen |= got.iter().any(|n| n.code.is_none() && n.customers > 0);
+        if let Some((_, rest)) = got.split_last() {
+            assert!(
+                rest.iter().all(|n| n.code.is_some()),
+                "direct customers last"
+            );
+        }
+        let mut want: Want = areas
+            .iter()
+            .filter(|a| a.feeder == f.code)
+            .map(|a| {
+                (
+                    Some(a.code.clone()),
+                    (
+                        a.name.clone(),
+                        count(&|c| place_of(c).2.as_ref() == Some(&a.code)),
+                    ),
+                )
+            })
+            .collect();
+        want.insert(
+            None,
+            (
+                String::new(),
+                count(&|c| {
+                    let p = place_of(c);
+                    p.1 == f.code && p.2.is_none()
+                }),
+            ),
+        );
+        check(got, want);
+    }
+    assert!(
+        direct_seen,
+        "the named high-voltage customer counts under its feeder directly"
+    );
+    assert!(
+        store
+            .outage_impact(Some(&GridNode::Area(areas[0].code.clone())))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // The open outages under a node: those reaching one of its customers, newest first.
+    let nodes = fixtures::substations()
+        .into_iter()
+        .map(|s| GridNode::Substation(s.code))
+        .chain(feeders.iter().map(|f| GridNode::Feeder(f.code.clone())))
+        .chain(areas.iter().map(|a| GridNode::Area(a.code.clone())));
+    for node in nodes {
+        let under = |c: &CustomerNo| {
+            let (s, f, a) = place_of(c);
+            match &node {
+                GridNode::Substation(x) => &s == x,
+                GridNode::Feeder(x) => &f == x,
+                GridNode::Area(x) => a.as_ref() == Some(x),
+            }
+        };
+        let mut want: Vec<&crate::outage::Outage> = open
+            .iter()
+            .copied()
+            .filter(|o| hits.iter().any(|(id, _, c)| *id == o.id && under(c)))
+            .collect();
+        want.sort_by_key(|o| std::cmp::Reverse((o.start, o.id)));
+        let got: Vec<i64> = store
+            .open_outages_at(&node, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|o| o.id)
+            .collect();
+        assert_eq!(
+            got,
+            want.iter().map(|o| o.id).collect::<Vec<_>>(),
+            "{node:?}"
+        );
+    }
+}

@@ -11,6 +11,7 @@ pub mod conformance;
 mod conformance_access;
 mod conformance_knowledge;
 mod conformance_notice;
+mod conformance_orderly;
 mod conformance_outage;
 mod conformance_outage_plan;
 mod conformance_segment;
@@ -18,6 +19,7 @@ mod conformance_service;
 mod conformance_workorder;
 pub mod knowledge;
 pub mod notice;
+pub mod orderly;
 pub mod outage;
 pub mod outage_plan;
 pub mod segment;
@@ -27,6 +29,7 @@ pub mod workorder;
 pub use access::AccessStore;
 pub use knowledge::KnowledgeStore;
 pub use notice::NoticeStore;
+pub use orderly::OrderlyStore;
 pub use outage::OutageStore;
 pub use outage_plan::OutagePlanStore;
 pub use segment::SegmentStore;
@@ -157,6 +160,7 @@ pub trait Store:
     + OutagePlanStore
     + NoticeStore
     + SegmentStore
+    + OrderlyStore
     + Send
     + Sync
     + 'static

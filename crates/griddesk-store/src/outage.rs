@@ -1,8 +1,10 @@
 //! Storage of outages (D3): each outage with the devices it switches off and the customers it
 //! reaches, computed in SQL from the live topology when it is recorded (the rule is
 //! [`griddesk_domain::outage::OutSet::affects`]; the conformance suite checks the SQL agrees),
-//! its steps as an append-only history, and the question agents and customers ask: is there an
-//! outage at this customer now, or one planned?
+//! its steps as an append-only history, the question agents and customers ask: is there an
+//! outage at this customer now, or one planned? — and the board's topology tree: per
+//! substation, feeder and area, how many customers open outages reach (one aggregate query,
+//! never the customers themselves), and the open outages under a node.
 
 use crate::Result;
 use crate::backend::corrupt;
@@ -50,6 +52,29 @@ pub struct GroupCount {
     pub org_unit: String,
     pub area_type: String,
     pub customers: i64,
+}
+
+/// A node of the supply topology: where the board's tree counts customers and filters outages.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum GridNode {
+    Substation(Code),
+    Feeder(Code),
+    Area(Code),
+}
+
+/// The customers open outages reach under one node of the topology tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeImpact {
+    /// The substation, feeder or area; `None` under a feeder for the customers it supplies
+    /// straight (high-voltage customers, no transformer area).
+    pub code: Option<Code>,
+    pub name: String,
+    /// Customers any open outage (announced or out now) reaches, each once.
+    pub customers: i64,
+    /// Of those, the ones without power now.
+    pub out_now: i64,
+    /// Open outages that reach a customer under the node.
+    pub outages: i64,
 }
 
 /// One step in an outage's history.
@@ -120,6 +145,15 @@ pub trait OutageStore: Send + Sync {
     ) -> Result<Vec<GroupCount>>;
     /// Customers served, by organisation unit and area type (`outage_id` is 0).
     async fn customers_by_group(&self) -> Result<Vec<GroupCount>>;
+    /// The children of `parent` in the topology tree that open outages reach, with their
+    /// counts, most customers first (then by code; a feeder's directly supplied customers
+    /// last): the substations when `parent` is None, a substation's feeders, a feeder's areas
+    /// and directly supplied customers; an area has none. One aggregate query over the stored
+    /// impact: customers hang where the live topology puts them, a dual-supply customer on its
+    /// main feeder.
+    async fn outage_impact(&self, parent: Option<&GridNode>) -> Result<Vec<NodeImpact>>;
+    /// Open outages that reach a customer under `node`, newest start first, at most `limit`.
+    async fn open_outages_at(&self, node: &GridNode, limit: u32) -> Result<Vec<Outage>>;
     /// Repair calls accepted after `since` that are neither merged nor cancelled, from customers
     /// on the same feeder as the customer of work order `order_id` (on the live topology), with
     /// where each hangs (fault inference). Only that feeder's calls can make a suspicion that
@@ -237,6 +271,106 @@ pub fn group_count(
         area_type,
         customers,
     }
+}
+
+/// The status codes for which `keep` holds, as an SQL list (`'a', 'b'`): the codes are the
+/// domain's fixed identifiers, never input.
+fn status_list(keep: impl Fn(OutageStatus) -> bool) -> String {
+    OutageStatus::ALL
+        .iter()
+        .filter(|s| keep(**s))
+        .map(|s| format!("'{}'", s.code()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Joins an affected customer (`c`) to its area (`ta`, absent for customers straight on a
+/// feeder) and feeder (`f`).
+const CUSTOMER_PLACE: &str = "JOIN customer c ON c.customer_no = h.customer_no \
+    LEFT JOIN transformer_area ta ON ta.code = c.area_code \
+    JOIN feeder f ON f.code = COALESCE(ta.feeder, c.feeder_code)";
+
+/// The statement of [`OutageStore::outage_impact`] for children of `parent`, and whether it
+/// binds the parent's code as `$1`. Rows: code (NULL for a feeder's direct customers), name,
+/// customers, out now, outages.
+pub fn impact_sql(parent: Option<&GridNode>) -> Option<String> {
+    let (key, name, join, filter) = match parent {
+        None => (
+            "f.substation",
+            "s.name",
+            "JOIN substation s ON s.code = f.substation",
+            "",
+        ),
+        Some(GridNode::Substation(_)) => ("f.code", "f.name", "", "WHERE f.substation = $1"),
+        Some(GridNode::Feeder(_)) => ("ta.code", "ta.name", "", "WHERE f.code = $1"),
+        Some(GridNode::Area(_)) => return None,
+    };
+    let open = status_list(|s| !s.is_closed());
+    let out = status_list(OutageStatus::is_out);
+    Some(format!(
+        "WITH h AS (SELECT oc.customer_no, oc.outage_id, \
+           CASE WHEN o.status IN ({out}) THEN 1 ELSE 0 END AS out_now \
+           FROM outage o JOIN outage_customer oc ON oc.outage_id = o.id \
+           WHERE o.status IN ({open})) \
+         SELECT {key}, MAX({name}), COUNT(DISTINCT h.customer_no), \
+           COUNT(DISTINCT CASE WHEN h.out_now = 1 THEN h.customer_no END), \
+           COUNT(DISTINCT h.outage_id) \
+         FROM h {CUSTOMER_PLACE} {join} {filter} GROUP BY {key}"
+    ))
+}
+
+/// The statement of [`OutageStore::open_outages_at`]: `$1` the node's code, `$2` the limit.
+pub fn outages_at_sql(node: &GridNode) -> String {
+    let at = match node {
+        GridNode::Substation(_) => "f.substation = $1",
+        GridNode::Feeder(_) => "f.code = $1",
+        GridNode::Area(_) => "c.area_code = $1",
+    };
+    let open = status_list(|s| !s.is_closed());
+    format!(
+        "SELECT {OUTAGE_COLUMNS} FROM outage o WHERE o.status IN ({open}) AND EXISTS ( \
+           SELECT 1 FROM outage_customer h {CUSTOMER_PLACE} \
+           WHERE h.outage_id = o.id AND {at}) \
+         ORDER BY o.start_us DESC, o.id DESC LIMIT $2"
+    )
+}
+
+impl GridNode {
+    pub fn code(&self) -> &Code {
+        match self {
+            GridNode::Substation(c) | GridNode::Feeder(c) | GridNode::Area(c) => c,
+        }
+    }
+}
+
+/// Raw columns of a row of [`impact_sql`].
+pub type ImpactColumns = (Option<String>, Option<String>, i64, i64, i64);
+
+/// Decodes rows of [`impact_sql`], ordered most customers first, then by code, the direct
+/// customers of a feeder last.
+pub fn impact_from_rows(rows: Vec<ImpactColumns>) -> Result<Vec<NodeImpact>> {
+    let mut out = rows
+        .into_iter()
+        .map(|(code, name, customers, out_now, outages)| {
+            Ok(NodeImpact {
+                code: code
+                    .map(|c| Code::parse(&c).map_err(|e| corrupt("code", e)))
+                    .transpose()?,
+                name: name.unwrap_or_default(),
+                customers,
+                out_now,
+                outages,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    out.sort_by(|a, b| {
+        a.code
+            .is_none()
+            .cmp(&b.code.is_none())
+            .then(b.customers.cmp(&a.customers))
+            .then_with(|| a.code.cmp(&b.code))
+    });
+    Ok(out)
 }
 
 /// The customers an outage's devices reach, as one portable statement over indexed columns:
@@ -487,6 +621,31 @@ macro_rules! outage_store_impl {
                     rows.iter()
                         .map(|n| CustomerNo::parse(n).map_err(|e| $crate::backend::corrupt("customer_no", e)))
                         .collect()
+                }
+
+                async fn outage_impact(
+                    &self,
+                    parent: Option<&GridNode>,
+                ) -> Result<Vec<NodeImpact>> {
+                    let Some(sql) = impact_sql(parent) else {
+                        return Ok(Vec::new());
+                    };
+                    let mut q = ::sqlx::query_as::<_, ImpactColumns>(&sql);
+                    if let Some(p) = parent {
+                        q = q.bind(p.code().as_str());
+                    }
+                    let rows = q.fetch_all(&self.pool).await.map_err($db)?;
+                    impact_from_rows(rows)
+                }
+
+                async fn open_outages_at(&self, node: &GridNode, limit: u32) -> Result<Vec<Outage>> {
+                    let rows: Vec<OutageColumns> = ::sqlx::query_as(&outages_at_sql(node))
+                        .bind(node.code().as_str())
+                        .bind(i64::from(limit.clamp(1, 1000)))
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err($db)?;
+                    rows.into_iter().map(outage_from_columns).collect()
                 }
 
                 async fn repair_calls_near(

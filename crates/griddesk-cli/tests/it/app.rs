@@ -728,6 +728,18 @@ pub async fn populate(store: &dyn Store, lake_root: &Path) -> Vec<Customer> {
     customers
 }
 
+/// Point `p` (0..96) of a high-voltage fixture customer's load curve on day `d` (0..7, today-7
+/// to today-1), kW: a day-time plateau.
+pub fn hv_curve_point(d: i64, p: usize) -> f32 {
+    let hour = p as f32 / 4.0;
+    let day = if (8.0..18.0).contains(&hour) {
+        1.0
+    } else {
+        0.45
+    };
+    1800.0 * day + (d as f32) * 15.0 + (p % 7) as f32 * 8.0
+}
+
 /// Bills, payments, readings and load curves for every customer.
 fn write_lake(customers: &[Customer], root: &Path) {
     let today = griddesk_server::time::today();
@@ -819,17 +831,7 @@ fn write_lake(customers: &[Customer], root: &Path) {
                 .map(|d| LoadCurve {
                     customer_no: c.customer_no.clone(),
                     curve_date: today - (7 - d).days(),
-                    points_kw: (0..96)
-                        .map(|p| {
-                            let hour = p as f32 / 4.0;
-                            let day = if (8.0..18.0).contains(&hour) {
-                                1.0
-                            } else {
-                                0.45
-                            };
-                            1800.0 * day + (d as f32) * 15.0 + (p % 7) as f32 * 8.0
-                        })
-                        .collect(),
+                    points_kw: (0..96).map(|p| hv_curve_point(d, p)).collect(),
                 })
                 .collect();
             w.write_load_curves(&curves).expect("curves");

@@ -481,7 +481,30 @@ async fn agent_workbench_takes_a_call_end_to_end_in_chromium() {
         .await
         .expect("text");
     assert_eq!(total, "1");
-    // The outage board draws the reliability of the last 12 months per area type and unit.
+    // The outage board draws the reliability of the last 12 months per area type and unit,
+    // and its topology tree loads a substation's feeders when expanded (htmx).
+    let area = app
+        .customers
+        .iter()
+        .find_map(|x| match &x.connection {
+            griddesk_domain::customer::Connection::Area { area } => Some(area.clone()),
+            _ => None,
+        })
+        .expect("a customer behind an area");
+    let now = jiff::Timestamp::now();
+    app.store
+        .create_outage(&griddesk_store::outage::NewOutage {
+            kind: griddesk_domain::outage::OutageKind::Fault,
+            title: "台区故障".into(),
+            cause: "低压线路断线".into(),
+            scope: griddesk_domain::outage::OutageScope::Areas(vec![area]),
+            start: now,
+            eta: None,
+            created_by: "system:test".into(),
+            created_at: now,
+        })
+        .await
+        .expect("outage");
     c.goto(&app.url("/console/outages")).await.expect("board");
     for id in ["reliability-types", "reliability-units"] {
         c.wait()
@@ -490,5 +513,43 @@ async fn agent_workbench_takes_a_call_end_to_end_in_chromium() {
             .await
             .unwrap_or_else(|e| panic!("{id} chart not rendered: {e}"));
     }
+    c.find(Locator::Css("#tree-root > li > button.tree-toggle"))
+        .await
+        .expect("a substation to expand")
+        .click()
+        .await
+        .expect("expand");
+    c.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(
+            "#tree-root > li > ul.tree-children > li[data-node^='feeder=']",
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("feeders not loaded: {e}"));
+    // The orderly-use page draws its plan's reduction per measure from the page's own data.
+    let kw = |s: &str| griddesk_domain::values::parse_decimal("kw", s).expect("kw");
+    app.store
+        .replace_orderly_sequence(&[griddesk_domain::orderly::SequenceEntry {
+            customer_no: app.customers[0].customer_no.clone(),
+            sequence: 1,
+            expected_load_kw: kw("100"),
+            security_load_kw: kw("0"),
+            shift_peak_kw: kw("20"),
+            avoid_peak_kw: kw("0"),
+            limit_kw: kw("50"),
+            can_disconnect: false,
+        }])
+        .await
+        .expect("sequence");
+    c.goto(&app.url("/console/orderly?target_mw=0.05&start=2099-01-01T10:00&end=2099-01-01T12:00"))
+        .await
+        .expect("orderly page");
+    c.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(
+            "#orderly-measures[data-rendered='true'] canvas",
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("orderly chart not rendered: {e}"));
     c.close().await.expect("close browser");
 }

@@ -4,7 +4,7 @@ use griddesk_demo::{DemoConfig, Generator, run};
 use griddesk_domain::billing::Period;
 use griddesk_lake::Lake;
 use griddesk_sqlite::SqliteStore;
-use griddesk_store::Store;
+use griddesk_store::{OrderlyStore, Store};
 use std::sync::Mutex;
 
 fn lake_files(root: &std::path::Path) -> Vec<String> {
@@ -83,10 +83,82 @@ async fn run_fills_the_store_and_the_lake_and_is_idempotent() {
         .unwrap();
     assert_eq!(h.bills, g.history(&sample).bills);
 
+    // The load-limiting sequence is the generator's, for its high-voltage industrial customers.
+    let all = g.customers(0..1_200);
+    let entries: Vec<_> = all.iter().filter_map(|c| g.orderly_entry(c)).collect();
+    assert!(!entries.is_empty());
+    assert_eq!(s.orderly_sequence, entries.len() as u64);
+    let mut stored: Vec<_> = store
+        .orderly_sequence()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.entry)
+        .collect();
+    stored.sort_by(|a, b| a.customer_no.cmp(&b.customer_no));
+    assert_eq!(stored, entries);
+
+    // Typical curves from the lake are the generator's curves averaged: each sequence
+    // customer's over the last 14 days, and the company's as the daily sum of every curve.
+    let last_day = cfg.last_month.next().first_day().yesterday().unwrap();
+    let nos: Vec<_> = entries.iter().map(|e| e.customer_no.clone()).collect();
+    let t = lake
+        .typical_curves(&nos, last_day.tomorrow().unwrap(), 14)
+        .await
+        .unwrap();
+    let first_day = last_day.checked_sub(jiff::Span::new().days(13)).unwrap();
+    assert_eq!(t.days, Some((first_day, last_day)));
+    let in_window = |c: &griddesk_domain::customer::Customer| {
+        g.history(c)
+            .load_curves
+            .into_iter()
+            .filter(|l| l.curve_date >= first_day && l.curve_date <= last_day)
+            .collect::<Vec<_>>()
+    };
+    let mut system = vec![0.0f64; 96];
+    let mut with_curves = 0;
+    for c in all.iter().filter(|c| c.is_high_voltage()) {
+        let curves = in_window(c);
+        for l in &curves {
+            for (s, v) in system.iter_mut().zip(&l.points_kw) {
+                *s += f64::from(*v) / 14.0;
+            }
+        }
+        let Some(e) = entries.iter().find(|e| e.customer_no == c.customer_no) else {
+            continue;
+        };
+        assert_eq!(curves.len(), 14, "{}", e.customer_no);
+        let mean: Vec<f64> = (0..96)
+            .map(|i| {
+                curves
+                    .iter()
+                    .map(|l| f64::from(l.points_kw[i]))
+                    .sum::<f64>()
+                    / 14.0
+            })
+            .collect();
+        let got = &t.customers[&e.customer_no];
+        assert!(
+            mean.iter()
+                .zip(got)
+                .all(|(a, b)| (a - b).abs() < 1e-6 * a.abs().max(1.0))
+        );
+        with_curves += 1;
+    }
+    assert_eq!(with_curves, entries.len());
+    let got = t.system.as_ref().unwrap();
+    assert!(
+        system
+            .iter()
+            .zip(got)
+            .all(|(a, b)| (a - b).abs() < 1e-6 * a.abs().max(1.0))
+    );
+
     // Running again rewrites the same records: nothing doubles.
     let again = run(&store, &lake_root, &cfg, &|_| {}).await.unwrap();
     assert_eq!(again.customers, s.customers);
     assert_eq!(store.stats().await.unwrap(), stats);
+    assert_eq!(store.orderly_sequence().await.unwrap().len(), entries.len());
     assert_eq!(lake_files(&lake_root), files);
     let h2 = lake
         .customer_history(&sample.customer_no, 36, cfg.as_of)

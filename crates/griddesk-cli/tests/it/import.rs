@@ -9,7 +9,7 @@ use griddesk_import::{
 };
 use griddesk_lake::Lake;
 use griddesk_sqlite::SqliteStore;
-use griddesk_store::{ArchiveStats, CustomerDetail, Store};
+use griddesk_store::{ArchiveStats, CustomerDetail, OrderlyStore, Store};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
@@ -914,4 +914,109 @@ async fn xlsx_dates_times_months_and_amounts() {
     // Beijing time in the sheet, UTC in the lake; a midnight cell is still a time.
     assert_eq!(paid, ["2026-02-10T01:30:00Z", "2026-03-17T16:00:00Z"]);
     assert_eq!(h.arrears.arrears, Money::ZERO);
+}
+
+#[tokio::test]
+async fn the_orderly_sequence_replaces_the_stored_list_and_names_bad_cells() {
+    let env = Env::new().await;
+    env.seed().await;
+    env.import_example(ImportKind::Customers).await;
+    env.import_example(ImportKind::OrderlySequence).await;
+    let rows = env.store.orderly_sequence().await.expect("sequence");
+    let got: Vec<(&str, u32, String, String, bool)> = rows
+        .iter()
+        .map(|r| {
+            let e = &r.entry;
+            (
+                e.customer_no.as_str(),
+                e.sequence,
+                e.security_load_kw.to_string(),
+                e.avoid_peak_kw.to_string(),
+                e.can_disconnect,
+            )
+        })
+        .collect();
+    let row = |no, p, sec: &str, avoid: &str, d| (no, p, sec.to_owned(), avoid.to_owned(), d);
+    assert_eq!(
+        got,
+        [
+            row("0200000002", 1, "600", "300", true),
+            // Blank optional amounts are 0, a blank flag is no.
+            row("0100000002", 2, "0", "0", false),
+            row("0200000001", 5, "900", "0", true),
+        ]
+    );
+
+    // Chinese headers with units; the file replaces the whole list.
+    let p = env.write(
+        "序位表.csv",
+        "户号,限电序位,预计负荷(kW),保安负荷,可限负荷（kW）,可拉路\n0200000001,3,1500,700,500,是\n",
+    );
+    let r = env
+        .import(ImportKind::OrderlySequence, &p)
+        .await
+        .expect("import");
+    assert_eq!((r.rows, r.imported), (1, 1));
+    let rows = env.store.orderly_sequence().await.expect("sequence");
+    assert_eq!(rows.len(), 1);
+    let e = &rows[0].entry;
+    assert_eq!(
+        (
+            e.sequence,
+            e.expected_load_kw.to_string(),
+            e.limit_kw.to_string(),
+            e.can_disconnect
+        ),
+        (3, "1500".to_owned(), "500".to_owned(), true)
+    );
+
+    // Bad rows reject the file: nothing changes.
+    let bad = env.write(
+        "bad.csv",
+        "customer_no,sequence,expected_load_kw,limit_kw\n\
+         0200000002,1,100,150\n\
+         0100000002,-1,10,\n\
+         0999999999,1,10,\n\
+         0100000001,1,,\n",
+    );
+    let errors = rejected(env.import(ImportKind::OrderlySequence, &bad).await);
+    let found: Vec<(usize, &str)> = errors.iter().map(|e| (e.row, e.column.as_str())).collect();
+    assert_eq!(
+        found,
+        [
+            (2, "limit_kw"),
+            (3, "sequence"),
+            (4, "customer_no"),
+            (5, "expected_load_kw")
+        ]
+    );
+    assert!(
+        errors[0].reason.contains("exceeds expected_load_kw"),
+        "{}",
+        errors[0]
+    );
+    assert!(errors[2].reason.contains("does not exist"), "{}", errors[2]);
+    assert_eq!(
+        env.store.orderly_sequence().await.expect("sequence").len(),
+        1
+    );
+
+    // With --skip-bad the good rows replace the list.
+    let opts = ImportOptions {
+        skip_bad: true,
+        reject_file: None,
+        ..Default::default()
+    };
+    let mixed = env.write(
+        "mixed.csv",
+        "customer_no,sequence,expected_load_kw,shift_peak_kw\n0200000002,2,900,100\n0100000002,1,10,11\n",
+    );
+    let r = env
+        .import_with(ImportKind::OrderlySequence, &mixed, &opts)
+        .await
+        .expect("import");
+    assert_eq!((r.imported, r.rejected.len()), (1, 1));
+    let rows = env.store.orderly_sequence().await.expect("sequence");
+    let nos: Vec<&str> = rows.iter().map(|r| r.entry.customer_no.as_str()).collect();
+    assert_eq!(nos, ["0200000002"]);
 }

@@ -9,6 +9,7 @@ mod import;
 mod knowledge;
 mod matrix;
 mod notices;
+mod orderly;
 mod orders;
 mod outage_plans;
 mod outages;

@@ -411,6 +411,31 @@ async fn prepare(app: &TestApp, method: &str, path: &str, f: &Fixture) -> Option
             "end": "2099-01-01T12:00:00+08:00",
             "candidates": [{"customer_no": no, "expected_load_kw": "5", "limit_kw": "5"}]
         })),
+        ("PUT", "/api/v1/orderly-sequence") => json(serde_json::json!({
+            "entries": [{"customer_no": no, "sequence": 1, "expected_load_kw": "5", "limit_kw": "5"}]
+        })),
+        // The console plans along the stored sequence: make sure it has a row.
+        ("POST", "/console/orderly") => {
+            let kw = |s: &str| griddesk_domain::values::parse_decimal("kw", s).expect("kw");
+            app.store
+                .replace_orderly_sequence(&[griddesk_domain::orderly::SequenceEntry {
+                    customer_no: griddesk_domain::values::CustomerNo::parse(no).expect("no"),
+                    sequence: 1,
+                    expected_load_kw: kw("5"),
+                    security_load_kw: kw("0"),
+                    shift_peak_kw: kw("0"),
+                    avoid_peak_kw: kw("0"),
+                    limit_kw: kw("5"),
+                    can_disconnect: false,
+                }])
+                .await
+                .expect("sequence");
+            form(vec![
+                ("target_mw", "0.001"),
+                ("start", "2099-01-01T09:00"),
+                ("end", "2099-01-01T12:00"),
+            ])
+        }
         ("POST", "/api/v1/outage-tasks/{id}/done") => json(serde_json::json!({"method": "phone"})),
         ("POST", "/api/v1/outage-plans/import") => Some(Body::Bytes(
             "text/csv",

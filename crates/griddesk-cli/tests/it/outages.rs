@@ -738,3 +738,142 @@ async fn repair_call(app: &crate::app::TestApp, no: String) -> Value {
         .json_body()
         .await
 }
+
+/// The counts a tree node's `li` shows: (customers reached, out now).
+fn node_counts(html: &str, node: &str) -> (i64, i64) {
+    let at = html
+        .find(&format!(r#"data-node="{node}""#))
+        .unwrap_or_else(|| panic!("no node {node} in {html}"));
+    let li = &html[at..at + html[at..].find("</li>").expect("end of the node")];
+    let badge = |class: &str| {
+        li.find(class).map_or(0, |i| {
+            let rest = &li[i..];
+            let from = rest.find('>').unwrap() + 1;
+            rest[from..from + rest[from..].find('<').unwrap()]
+                .parse()
+                .unwrap()
+        })
+    };
+    (badge("tree-customers"), badge("tree-out"))
+}
+
+#[tokio::test]
+async fn the_topology_tree_drills_down_with_counts_and_filters_the_board() {
+    let app = spawn_app().await;
+    let dispatcher = app.client_as(Role::Dispatcher, "C01").await;
+    let record = |kind: &str, scope: Value| {
+        let start = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(200);
+        dispatcher
+            .post(app.url("/api/v1/outages"))
+            .json(
+                &json!({"kind": kind, "title": format!("{kind}停电"), "cause": "测试",
+                          "scope": scope, "start": start.to_string()}),
+            )
+            .json_body()
+    };
+    // Announced on the rural area TA-001 (12 customers); a fault on its feeder F-A1, out now
+    // (the same 12 and the factory straight on the feeder; the hospital keeps its backup
+    // F-A2); one shop of TA-002 on F-A2 about to be disconnected for arrears.
+    let planned = record("planned", json!({"areas": ["TA-001"]})).await;
+    let fault = record("fault", json!({"feeders": ["F-A1"]})).await;
+    let arrears = record("arrears", json!({"customers": ["0100000013"]})).await;
+    assert_eq!(
+        (planned["affected"].as_i64(), fault["affected"].as_i64()),
+        (Some(12), Some(13))
+    );
+
+    let s = app.login("agent01").await;
+    let board = app
+        .get_in(&s, "/console/outages")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(board.contains(r#"id="outage-tree""#));
+    // 14 customers under the substation (the 12 counted once), 13 of them out now.
+    assert_eq!(node_counts(&board, "substation=SUB-A"), (14, 13));
+    assert!(board.contains(r#"hx-get="/console/outages/tree?substation=SUB-A""#));
+    // Only the root level is rendered; the rest loads on demand.
+    assert!(!board.contains(r#"data-node="feeder=F-A1""#));
+
+    let tree = |q: &str| {
+        let url = format!("/console/outages/tree?{q}");
+        let s = s.clone();
+        let app = &app;
+        async move {
+            let r = app.get_in(&s, &url).await;
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    let (status, feeders) = tree("substation=SUB-A").await;
+    assert_eq!(status, 200);
+    assert!(!feeders.contains("<html"), "a fragment, not a page");
+    assert_eq!(node_counts(&feeders, "feeder=F-A1"), (13, 13));
+    assert_eq!(node_counts(&feeders, "feeder=F-A2"), (1, 0));
+    assert!(feeders.find("feeder=F-A1").unwrap() < feeders.find("feeder=F-A2").unwrap());
+    let (_, areas) = tree("feeder=F-A1").await;
+    assert_eq!(node_counts(&areas, "area=TA-001"), (12, 12));
+    // The factory, straight on the feeder, comes last and filters by the feeder.
+    let direct = areas.rfind("data-node=").unwrap();
+    assert!(
+        areas[direct..].starts_with(r#"data-node="feeder=F-A1""#),
+        "{areas}"
+    );
+    assert!(areas.contains("线路直供客户") && !areas.contains("hx-get"));
+    for (q, field) in [
+        ("feeder=F%20A", "feeder"),
+        ("feeder=F-A1&area=TA-001", "feeder"),
+    ] {
+        let (status, body) = tree(q).await;
+        assert_eq!(status, 400, "{q}");
+        assert!(body.contains(field), "{body}");
+    }
+
+    // A node's link filters the board to the outages reaching a customer under it.
+    let ids = |html: &str, table: &str| -> Vec<i64> {
+        let Some(at) = html.find(&format!(r#"id="{table}""#)) else {
+            return Vec::new();
+        };
+        let t = &html[at..at + html[at..].find("</table>").unwrap()];
+        t.split(r#"data-outage=""#)
+            .skip(1)
+            .map(|x| x[..x.find('"').unwrap()].parse().unwrap())
+            .collect()
+    };
+    let id = |v: &Value| v["id"].as_i64().unwrap();
+    let on = |q: &str| {
+        let s = s.clone();
+        let app = &app;
+        let url = format!("/console/outages?{q}");
+        async move { app.get_in(&s, &url).await.text().await.unwrap() }
+    };
+    let page = on("area=TA-001").await;
+    assert!(page.contains(r#"id="board-filter""#));
+    let mut got = ids(&page, "open-outages");
+    got.sort_unstable();
+    assert_eq!(got, [id(&planned), id(&fault)]);
+    assert!(ids(&page, "arrears-outages").is_empty());
+    let page = on("feeder=F-A2").await;
+    assert!(ids(&page, "open-outages").is_empty());
+    assert_eq!(ids(&page, "arrears-outages"), [id(&arrears)]);
+    let mut all = ids(&on("substation=SUB-A").await, "open-outages");
+    all.extend(ids(&on("substation=SUB-A").await, "arrears-outages"));
+    assert_eq!(all.len(), 3);
+
+    // Restored, the fault no longer counts.
+    let r = dispatcher
+        .post(app.url(&format!("/api/v1/outages/{}/actions", id(&fault))))
+        .header("if-match", "\"1\"")
+        .json(&json!({"action": "restore"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let board = app
+        .get_in(&s, "/console/outages")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(node_counts(&board, "substation=SUB-A"), (13, 0));
+}

@@ -4,6 +4,7 @@
 
 pub(crate) mod billing;
 pub(crate) mod customer;
+pub(crate) mod orderly;
 pub(crate) mod org;
 pub(crate) mod outage_plan;
 pub(crate) mod topology;
@@ -25,6 +26,7 @@ pub(crate) fn spec(kind: ImportKind) -> Spec {
         ImportKind::Payments => billing::PAYMENTS,
         ImportKind::Readings => billing::READINGS,
         ImportKind::OutagePlans => outage_plan::OUTAGE_PLANS,
+        ImportKind::OrderlySequence => orderly::ORDERLY_SEQUENCE,
     }
 }
 
