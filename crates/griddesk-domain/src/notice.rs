@@ -24,6 +24,18 @@ code_enum! {
         /// A fault outage: as soon as it is known, with the estimated restoration time.
         Fault = "fault", "故障停电通知", "Fault outage notice";
         Restored = "restored", "恢复送电通知", "Restoration notice";
+        /// Customers already told learn the new estimated restoration time.
+        EtaChanged = "eta_changed", "恢复时间调整通知", "Restoration time update";
+        /// Customers told of an announced outage learn that it will not happen.
+        Cancelled = "cancelled", "停电取消通知", "Cancellation notice";
+    }
+}
+
+impl NoticePurpose {
+    /// Whether one outage may send this more than once: every change of the restoration time
+    /// is news, every other purpose happens once in an outage's life.
+    pub fn repeats(self) -> bool {
+        self == NoticePurpose::EtaChanged
     }
 }
 
@@ -67,19 +79,38 @@ code_enum! {
     }
 }
 
-/// Which purposes an outage step triggers. Announced outages tell their customers when they
-/// are announced (the notify step); faults when they are confirmed (an inferred fault is only
-/// suspected until a dispatcher confirms it, and a false alarm must not reach thousands of
-/// phones); every outage that told its customers tells them again when power is back.
-pub fn purpose_of_step(kind: OutageKind, to: crate::outage::OutageStatus) -> Option<NoticePurpose> {
+/// Which notice a step from `from` to `to` sends (`eta_changed`: the step gives a new estimated
+/// restoration time). Announced outages tell their customers when they are announced (the
+/// notify step); faults when they are confirmed or a crew is sent (an inferred fault is only
+/// suspected until then, and a false alarm must not reach thousands of phones); every outage
+/// tells them when power is back. Customers already told also hear of a new restoration time
+/// and of an announced outage called off.
+pub fn purpose_of_step(
+    kind: OutageKind,
+    from: crate::outage::OutageStatus,
+    to: crate::outage::OutageStatus,
+    eta_changed: bool,
+) -> Option<NoticePurpose> {
     use crate::outage::OutageStatus as S;
-    match (kind, to) {
-        (OutageKind::Planned | OutageKind::Orderly, S::Notified) => Some(NoticePurpose::Announced),
-        (OutageKind::Fault, S::Confirmed) => Some(NoticePurpose::Fault),
-        (OutageKind::Planned | OutageKind::Orderly | OutageKind::Fault, S::Restored) => {
-            Some(NoticePurpose::Restored)
-        }
+    // Whether the outage's customers were told of it before this step.
+    let told = match kind {
+        OutageKind::Planned | OutageKind::Orderly => matches!(from, S::Notified | S::Started),
+        OutageKind::Fault => matches!(from, S::Confirmed | S::CrewDispatched),
         // Arrears disconnections have their own notices (D6), sent by the collection work.
+        OutageKind::Arrears => return None,
+    };
+    match (kind, to) {
+        (OutageKind::Planned | OutageKind::Orderly, S::Notified) if !told => {
+            Some(NoticePurpose::Announced)
+        }
+        // A dispatcher may send a crew straight away without confirming first: either step
+        // is the company standing behind the fault, so customers hear of it then.
+        (OutageKind::Fault, S::Confirmed | S::CrewDispatched) if !told => {
+            Some(NoticePurpose::Fault)
+        }
+        (_, S::Restored) => Some(NoticePurpose::Restored),
+        (_, S::Cancelled) if told => Some(NoticePurpose::Cancelled),
+        _ if told && eta_changed => Some(NoticePurpose::EtaChanged),
         _ => None,
     }
 }
@@ -173,6 +204,21 @@ pub fn compose(purpose: NoticePurpose, f: &OutageFacts<'_>, tz: &TimeZone) -> St
             back,
             f.cause
         ),
+        NoticePurpose::EtaChanged => format!(
+            "【{}】尊敬的客户：您所在区域的停电（{}）{}。给您带来不便，敬请谅解。",
+            f.company,
+            f.title,
+            f.eta.map_or_else(
+                || "恢复时间另行通知".to_owned(),
+                |t| format!("预计恢复供电时间调整为{}", local(t))
+            )
+        ),
+        NoticePurpose::Cancelled => format!(
+            "【{}】尊敬的客户：原定于{}的停电（{}）已取消，届时正常供电。",
+            f.company,
+            local(f.start),
+            f.title
+        ),
         NoticePurpose::Restored => format!(
             "【{}】尊敬的客户：您所在区域已于{}恢复供电（{}）。感谢您的理解与支持。",
             f.company,
@@ -225,28 +271,52 @@ mod tests {
 
     #[test]
     fn steps_that_tell_customers() {
+        use NoticePurpose as P;
         use OutageKind as K;
         use OutageStatus as S;
+        let p = |k, from, to| purpose_of_step(k, from, to, false);
+        let moved = |k, from, to| purpose_of_step(k, from, to, true);
+        assert_eq!(p(K::Planned, S::Planned, S::Notified), Some(P::Announced));
+        assert_eq!(p(K::Orderly, S::Planned, S::Notified), Some(P::Announced));
+        // A fault is news once the company stands behind it: confirmed or a crew sent.
+        assert_eq!(moved(K::Fault, S::Suspected, S::Suspected), None);
+        assert_eq!(p(K::Fault, S::Suspected, S::Confirmed), Some(P::Fault));
+        assert_eq!(p(K::Fault, S::Suspected, S::CrewDispatched), Some(P::Fault));
+        assert_eq!(p(K::Fault, S::Confirmed, S::CrewDispatched), None);
         assert_eq!(
-            purpose_of_step(K::Planned, S::Notified),
-            Some(NoticePurpose::Announced)
+            moved(K::Fault, S::Confirmed, S::CrewDispatched),
+            Some(P::EtaChanged)
         );
         assert_eq!(
-            purpose_of_step(K::Orderly, S::Notified),
-            Some(NoticePurpose::Announced)
+            moved(K::Fault, S::CrewDispatched, S::CrewDispatched),
+            Some(P::EtaChanged)
         );
-        assert_eq!(purpose_of_step(K::Fault, S::Suspected), None);
+        assert_eq!(p(K::Planned, S::Notified, S::Started), None);
         assert_eq!(
-            purpose_of_step(K::Fault, S::Confirmed),
-            Some(NoticePurpose::Fault)
+            moved(K::Planned, S::Started, S::Started),
+            Some(P::EtaChanged)
         );
-        assert_eq!(purpose_of_step(K::Planned, S::Started), None);
         assert_eq!(
-            purpose_of_step(K::Fault, S::Restored),
-            Some(NoticePurpose::Restored)
+            moved(K::Planned, S::Notified, S::Notified),
+            Some(P::EtaChanged)
         );
-        assert_eq!(purpose_of_step(K::Arrears, S::Restored), None);
-        assert_eq!(purpose_of_step(K::Planned, S::Cancelled), None);
+        // Nobody was told yet: a new time is nobody's news.
+        assert_eq!(moved(K::Planned, S::Planned, S::Planned), None);
+        assert_eq!(
+            p(K::Fault, S::CrewDispatched, S::Restored),
+            Some(P::Restored)
+        );
+        assert_eq!(
+            moved(K::Planned, S::Started, S::Restored),
+            Some(P::Restored)
+        );
+        assert_eq!(p(K::Planned, S::Notified, S::Cancelled), Some(P::Cancelled));
+        assert_eq!(p(K::Planned, S::Planned, S::Cancelled), None);
+        assert_eq!(p(K::Fault, S::Suspected, S::Cancelled), None);
+        for (from, to) in [(S::Started, S::Restored), (S::Notified, S::Cancelled)] {
+            assert_eq!(moved(K::Arrears, from, to), None);
+        }
+        assert!(P::EtaChanged.repeats() && !P::Fault.repeats() && !P::Cancelled.repeats());
     }
 
     #[test]
@@ -276,6 +346,20 @@ mod tests {
             &tz,
         );
         assert!(unknown.contains("恢复时间另行通知"), "{unknown}");
+        let later = compose(
+            NoticePurpose::EtaChanged,
+            &OutageFacts {
+                eta: Some(ts("2026-07-01T11:30:00Z")),
+                ..f.clone()
+            },
+            &tz,
+        );
+        assert!(later.contains("调整为07月01日19:30"), "{later}");
+        let off = compose(NoticePurpose::Cancelled, &f, &tz);
+        assert!(
+            off.contains("原定于07月01日14:30") && off.contains("已取消"),
+            "{off}"
+        );
         let back = compose(
             NoticePurpose::Restored,
             &OutageFacts {

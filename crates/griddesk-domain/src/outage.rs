@@ -47,6 +47,9 @@ code_enum! {
         Dispatch = "dispatch", "派抢修", "Dispatch a crew";
         Restore = "restore", "恢复送电", "Restore";
         Cancel = "cancel", "取消", "Cancel";
+        /// A new estimated restoration time (a repair takes longer, maintenance is extended);
+        /// the state stays.
+        Reschedule = "reschedule", "更新恢复时间", "Update restoration time";
     }
 }
 
@@ -102,6 +105,7 @@ pub fn step(
         (true, S::Suspected | S::Confirmed | S::CrewDispatched, A::Restore) => S::Restored,
         // A suspicion that calls raised may turn out to be single faults: withdrawn.
         (true, S::Suspected, A::Cancel) => S::Cancelled,
+        (_, s, A::Reschedule) if !s.is_closed() => s,
         _ => {
             return Err(IllegalStep {
                 kind,

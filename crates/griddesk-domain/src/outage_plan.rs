@@ -18,6 +18,22 @@ use jiff::{SignedDuration, Timestamp};
 use std::collections::BTreeSet;
 use std::fmt;
 
+/// Parses a job's id in the plan. The words that name the plan API's own actions (`import`,
+/// `issue`) cannot be ids: `/outage-plans/{job_id}` could not address such a job.
+pub fn parse_job_id(field: &'static str, s: &str) -> Result<Code, ParseError> {
+    let id = Code::parse_field(field, s)?;
+    if ["import", "issue"]
+        .iter()
+        .any(|w| id.as_str().eq_ignore_ascii_case(w))
+    {
+        return Err(ParseError::new(
+            field,
+            format!("{:?} is a reserved word, not a job id", id.as_str()),
+        ));
+    }
+    Ok(id)
+}
+
 code_enum! {
     /// Which plan a planned outage is in (seed 004: "通过周计划停电和月计划停电两种方案来实施管理").
     PlanKind, "plan_kind" {
@@ -683,5 +699,18 @@ mod tests {
             "window_days"
         );
         assert!(p.validate().is_ok());
+    }
+
+    #[test]
+    fn job_ids_are_codes_but_never_the_plan_apis_own_words() {
+        assert_eq!(
+            parse_job_id("job_id", " W2026-49-03 ").unwrap().as_str(),
+            "W2026-49-03"
+        );
+        for bad in ["import", "ISSUE", "Issue", "", "工作1"] {
+            let e = parse_job_id("job_id", bad).unwrap_err();
+            assert_eq!(e.field, "job_id", "{bad}");
+        }
+        assert!(parse_job_id("job_id", "issue-2").is_ok());
     }
 }

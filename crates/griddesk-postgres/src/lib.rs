@@ -73,6 +73,7 @@ pub(crate) fn db(e: sqlx::Error) -> StoreError {
         sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_) => {
             StoreError::Corrupt(e.to_string())
         }
+        sqlx::Error::PoolTimedOut => StoreError::Busy(e.to_string()),
         other => StoreError::Backend(other.to_string()),
     }
 }

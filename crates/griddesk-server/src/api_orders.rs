@@ -457,11 +457,25 @@ pub async fn intake(
         state.store.append_audit(&e).await?;
     }
     let o = if created && o.order_type == OrderType::FaultRepair {
-        let o = merge_into_known_outage(state, actor, addr, o).await?;
-        if o.status == Status::Merged {
-            o
-        } else {
-            crate::api_outages::infer_from_calls(state, addr, o).await?
+        // The call is taken and stored whatever happens next: a failure to relate it to an
+        // outage (the database busy under a storm of calls) leaves it an ordinary repair order
+        // for the dispatcher, never an error to the agent who took it.
+        let stored = o.clone();
+        let related = match merge_into_known_outage(state, actor, addr, o).await {
+            Ok(o) if o.status == Status::Merged => Ok(o),
+            Ok(o) => crate::api_outages::infer_from_calls(state, addr, o).await,
+            Err(e) => Err(e),
+        };
+        match related {
+            Ok(o) => o,
+            Err(e) => {
+                tracing::warn!(order = stored.id, error = %e, "repair call not related to an outage");
+                // As it is now: part of the relating may have been done.
+                match state.store.work_order(stored.id).await {
+                    Ok(Some(now)) => now,
+                    _ => stored,
+                }
+            }
         }
     } else {
         o

@@ -22,7 +22,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use griddesk_domain::access::{Actor, AuditAction, AuditEntry};
 use griddesk_domain::outage::{OutageKind, OutageScope};
-use griddesk_domain::outage_plan::{Advice, PlanKind, PlanRow, PlanStatus, PlannedCut, Shared};
+use griddesk_domain::outage_plan::{Advice, PlanKind, PlanRow, PlanStatus, PlannedCut};
 use griddesk_domain::values::{Code, CustomerNo};
 use griddesk_store::RefKind;
 use griddesk_store::outage::Outage;
@@ -37,18 +37,22 @@ use api_outages::TAG_OUTAGES;
 /// One piece of advice on a plan row.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AdviceView {
-    /// `overlap` (both jobs cut it at the same time: make them one outage) or `repeat` (cut
-    /// again within the window: consider combining).
+    /// `overlap` (both jobs cut it at the same time: make them one outage), `repeat` (cut
+    /// again within the window: consider combining) or `customer_maintenance` (a customer the
+    /// job cuts maintains its own plant near that time: fit the job into it).
     pub kind: String,
     /// The other job of the plan...
     pub other_job: Option<String>,
-    /// ...or the planned outage already recorded.
+    /// ...or the planned outage already recorded...
     pub other_outage: Option<i64>,
+    /// ...or the customer's maintenance (the customer is in `shared_customers`).
+    pub maintenance: Option<i64>,
     /// Transformer areas both cut.
     pub shared_areas: Vec<String>,
     /// Customers both cut outside those areas (feeder-direct or named).
     pub shared_customers: Vec<String>,
-    /// The other's planned start date (Asia/Shanghai), for a repeat.
+    /// The other's planned start date (Asia/Shanghai), for a repeat; the maintenance's start
+    /// date for a customer's maintenance.
     pub other_date: Option<String>,
     /// Whole days between the starts, for a repeat.
     pub days_apart: Option<i64>,
@@ -122,6 +126,8 @@ pub fn plan_view(p: &StoredPlan, advice: Vec<AdviceView>) -> PlanRowView {
 enum Other {
     Job(Code),
     Outage(i64),
+    /// A customer's own maintenance (the advice names the customer).
+    Maintenance(i64),
 }
 
 /// What each scope cuts, looked up once per distinct scope.
@@ -151,13 +157,13 @@ fn cut(job_id: Code, reach: ScopeReach, start: Timestamp, end: Timestamp) -> Pla
 }
 
 fn advice_view(a: &Advice, other: &Other) -> AdviceView {
-    let (other_job, other_outage) = match other {
-        Other::Job(j) => (Some(j.to_string()), None),
-        Other::Outage(id) => (None, Some(*id)),
+    let (other_job, other_outage, maintenance) = match other {
+        Other::Job(j) => (Some(j.to_string()), None, None),
+        Other::Outage(id) => (None, Some(*id), None),
+        Other::Maintenance(id) => (None, None, Some(*id)),
     };
     let codes = |v: &[Code]| v.iter().map(ToString::to_string).collect::<Vec<_>>();
     let nos = |v: &[CustomerNo]| v.iter().map(ToString::to_string).collect::<Vec<_>>();
-    let none = Shared::default();
     let (kind, shared, date, days, window) = match a {
         Advice::Overlap { shared, .. } => ("overlap", shared, None, None, 0),
         Advice::Repeat {
@@ -173,13 +179,26 @@ fn advice_view(a: &Advice, other: &Other) -> AdviceView {
             Some(*days_apart),
             *window_days,
         ),
-        // Plans are compared with plans and outages only; no customer maintenance is stored.
-        Advice::CustomerMaintenance { .. } => ("customer_maintenance", &none, None, None, 0),
+        Advice::CustomerMaintenance { customer, date, .. } => {
+            return AdviceView {
+                kind: "customer_maintenance".to_owned(),
+                other_job,
+                other_outage,
+                maintenance,
+                shared_areas: Vec::new(),
+                shared_customers: vec![customer.to_string()],
+                other_date: Some(date.to_string()),
+                days_apart: None,
+                window_days: 0,
+                message: a.to_string(),
+            };
+        }
     };
     AdviceView {
         kind: kind.to_owned(),
         other_job,
         other_outage,
+        maintenance,
         shared_areas: codes(&shared.areas),
         shared_customers: nos(&shared.customers),
         other_date: date,
@@ -240,6 +259,10 @@ pub async fn plan_advice(
         .store
         .planned_outages(first - window, last + window)
         .await?;
+    let maintenance = state
+        .store
+        .maintenance_between(first - window, last + window, 5000)
+        .await?;
     let mut reaches = Reaches::default();
     let mut cuts: Vec<(Other, PlannedCut)> = Vec::new();
     for o in &outages {
@@ -268,6 +291,14 @@ pub async fn plan_advice(
                         &Other::Job(me.job_id.clone()),
                     ));
                 }
+            }
+        }
+        for m in &maintenance {
+            let one = std::slice::from_ref(&m.maintenance);
+            for a in policy.align_with_customers(&me, one, tz) {
+                out.entry(me.job_id.to_string())
+                    .or_default()
+                    .push(advice_view(&a, &Other::Maintenance(m.id)));
             }
         }
         cuts.push((Other::Job(me.job_id.clone()), me));
@@ -467,7 +498,7 @@ pub struct PlanPatch {
 }
 
 async fn load_plan(state: &AppState, raw: &str) -> Result<StoredPlan, ApiError> {
-    let job = Code::parse_field("job_id", raw)?;
+    let job = griddesk_domain::outage_plan::parse_job_id("job_id", raw)?;
     state
         .store
         .outage_plans_of(std::slice::from_ref(&job))

@@ -19,7 +19,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use griddesk_domain::access::{AuditAction, AuditEntry};
 use griddesk_domain::outage::{
-    NoticePolicy, OpenFault, OutageAction, OutageKind, OutageScope, OutageStatus, Overlap, step,
+    NoticePolicy, OutageAction, OutageKind, OutageScope, OutageStatus, Overlap, step,
 };
 use griddesk_domain::values::{Code, CustomerNo};
 use griddesk_store::outage::{
@@ -338,9 +338,10 @@ pub async fn get_outage(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct OutageActionRequest {
-    /// notify, start, confirm, dispatch, restore, cancel.
+    /// notify, start, confirm, dispatch, restore, cancel, reschedule.
     pub action: String,
-    /// A new estimated restoration time (RFC 3339).
+    /// A new estimated restoration time (RFC 3339); required by `reschedule`. Customers
+    /// already told of the outage get the new time.
     pub eta: Option<String>,
     pub note: Option<String>,
 }
@@ -399,6 +400,12 @@ pub async fn take_outage_step(
         .transpose()?
         .filter(|n| !n.is_empty());
     let eta = opt_instant("eta", r.eta.as_deref())?;
+    if action == OutageAction::Reschedule && eta.is_none() {
+        return Err(ApiError::invalid(
+            "eta",
+            "a new restoration time is required",
+        ));
+    }
     let o = load(state, id).await?;
     if o.version != expected {
         return Err(ApiError::Conflict { current: o.version });
@@ -464,7 +471,10 @@ fn step_notices(
     now: Timestamp,
 ) -> Option<StepNotices> {
     use griddesk_domain::notice::{NoticeChannel, NoticePurpose, OutageFacts, TaskKind, compose};
-    let purpose = griddesk_domain::notice::purpose_of_step(o.kind, to)?;
+    // To the minute the texts show: a change customers could not read is no news.
+    let minute = |t: Option<Timestamp>| t.map(|t| t.as_second().div_euclid(60));
+    let eta_changed = minute(eta) != minute(o.eta);
+    let purpose = griddesk_domain::notice::purpose_of_step(o.kind, o.status, to, eta_changed)?;
     let policy = &state.config.notice;
     let facts = OutageFacts {
         company: &state.config.company_name,
@@ -478,9 +488,11 @@ fn step_notices(
     let task = match purpose {
         NoticePurpose::Announced => {
             let due = o.start - jiff::SignedDuration::from_hours(policy.personal_notice_hours);
-            (TaskKind::PersonalNotice, due.max(now))
+            Some((TaskKind::PersonalNotice, due.max(now)))
         }
-        NoticePurpose::Fault => (TaskKind::PersonalNotice, now),
+        NoticePurpose::Fault => Some((TaskKind::PersonalNotice, now)),
+        // The text reaches key customers too; their manager's personal notice stands.
+        NoticePurpose::EtaChanged | NoticePurpose::Cancelled => None,
         NoticePurpose::Restored => {
             let tz = time::shanghai();
             let local = now.to_zoned(tz.clone()).datetime();
@@ -488,14 +500,14 @@ fn step_notices(
                 .callback_time(local)
                 .to_zoned(tz.clone())
                 .map_or(now, |z| z.timestamp());
-            (TaskKind::Callback, due)
+            Some((TaskKind::Callback, due))
         }
     };
     Some(StepNotices {
         purpose,
         body: compose(purpose, &facts, time::shanghai()),
         channels: vec![NoticeChannel::Sms, NoticeChannel::Email],
-        task: Some(task),
+        task,
     })
 }
 
@@ -716,16 +728,38 @@ pub async fn infer_from_calls(
     let policy = state.config.inference;
     let now = time::now();
     let since = now - jiff::SignedDuration::from_mins(policy.window_minutes);
+    let suspicion = |calls: &[griddesk_domain::outage::RepairCall], id: i64| {
+        policy.infer(calls, now).into_iter().find(|s| match s {
+            Suspicion::Area { orders, .. } | Suspicion::Feeder { orders, .. } => {
+                orders.contains(&id)
+            }
+        })
+    };
     let calls = state.store.repair_calls_near(o.id, since).await?;
-    let Some(hit) = policy.infer(&calls, now).into_iter().find(|s| match s {
-        Suspicion::Area { orders, .. } | Suspicion::Feeder { orders, .. } => orders.contains(&o.id),
-    }) else {
+    let Some(hit) = suspicion(&calls, o.id) else {
+        return Ok(o);
+    };
+    let feeder = match &hit {
+        Suspicion::Area { feeder, .. } | Suspicion::Feeder { feeder, .. } => feeder.clone(),
+    };
+    // Calls on one feeder arriving together would each see the suspicion and record it twice:
+    // they take turns, and the one that waited looks again (the outage may exist by now, or
+    // its own order may have been merged into it).
+    let _turn = feeder_turn(&feeder).lock().await;
+    let Some(o) = state.store.work_order(o.id).await? else {
+        return Ok(o);
+    };
+    if o.status == griddesk_domain::workorder::Status::Merged {
+        return Ok(o);
+    }
+    let calls = state.store.repair_calls_near(o.id, since).await?;
+    let Some(hit) = suspicion(&calls, o.id) else {
         return Ok(o);
     };
     let sweeper = griddesk_domain::access::Actor::System {
         name: "fault-inference".to_owned(),
     };
-    let open = open_faults(state).await?;
+    let open = state.store.open_faults_on(&feeder).await?;
     let superseded = match hit.overlap(&open) {
         // An open outage already takes this device off: only this call joins it (the earlier
         // ones were merged at intake, or are that outage's own repair order).
@@ -807,38 +841,39 @@ pub async fn infer_from_calls(
         let Some(w) = state.store.work_order(*id).await? else {
             continue;
         };
+        if matches!(
+            w.status,
+            griddesk_domain::workorder::Status::Merged
+                | griddesk_domain::workorder::Status::Cancelled
+        ) {
+            continue;
+        }
         let note = format!("疑似故障停电 #{}：{}", out.id, out.title);
-        let merged =
-            crate::api_orders::merge_order(state, &sweeper, addr, &w, out.id, &note).await?;
-        if merged.id == current.id {
-            current = merged;
+        match crate::api_orders::merge_order(state, &sweeper, addr, &w, out.id, &note).await {
+            Ok(merged) if merged.id == current.id => current = merged,
+            Ok(_) => {}
+            // Someone acted on that call in the meantime (a dispatcher, a customer's cancel):
+            // it stays as they left it, the outage stands.
+            Err(e @ (ApiError::Conflict { .. } | ApiError::Unprocessable { .. }))
+                if w.id != current.id =>
+            {
+                tracing::info!(order = w.id, outage = out.id, error = %e, "call not merged");
+            }
+            Err(e) => return Err(e),
         }
     }
     Ok(current)
 }
 
-/// The open fault outages with the devices they take off (areas with their feeders), for
-/// merging overlapping suspicions.
-async fn open_faults(state: &AppState) -> Result<Vec<OpenFault>, ApiError> {
-    let mut out = Vec::new();
-    for o in state.store.outages(false, 500).await? {
-        if o.kind != OutageKind::Fault {
-            continue;
-        }
-        let (feeders, areas) = match &o.scope {
-            OutageScope::Feeders(v) => (v.clone(), Vec::new()),
-            OutageScope::Areas(v) => (Vec::new(), state.store.area_feeders(v).await?),
-            // Substation and customer-list faults are recorded by people, who merge by hand.
-            OutageScope::Substation(_) | OutageScope::Customers(_) => continue,
-        };
-        out.push(OpenFault {
-            id: o.id,
-            suspected: o.status == OutageStatus::Suspected,
-            feeders,
-            areas,
-        });
-    }
-    Ok(out)
+/// One of a fixed set of locks, by feeder: inference on one feeder takes turns, inference on
+/// different feeders (almost always) runs side by side. Striped rather than one lock per
+/// feeder so that memory stays fixed whatever the topology's size.
+fn feeder_turn(feeder: &Code) -> &'static tokio::sync::Mutex<()> {
+    use std::hash::{Hash, Hasher};
+    static TURNS: [tokio::sync::Mutex<()>; 64] = [const { tokio::sync::Mutex::const_new(()) }; 64];
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    feeder.hash(&mut h);
+    &TURNS[(h.finish() % 64) as usize]
 }
 
 /// What a customer wants to know of an outage, in the order they ask.

@@ -31,6 +31,16 @@ fn minute(rfc: &str) -> String {
 
 /// One warning, worded from its parts so it reads in either language.
 fn advice_item(ctx: &Ctx, a: &AdviceView) -> Markup {
+    if a.kind == "customer_maintenance" {
+        return html! {
+            li data-advice=(a.kind) {
+                span.badge.badge-warn { (ctx.t(T::AdviceCustomer)) } " "
+                @for n in &a.shared_customers { a.mono href=(format!("/console/customers/{n}")) { (n) } " " }
+                @if let Some(d) = &a.other_date { span.mono { (d) } }
+                " — " (ctx.t(T::AdviceCustomerDo))
+            }
+        };
+    }
     let repeat = a.kind == "repeat";
     let shared: Vec<&str> = a
         .shared_areas

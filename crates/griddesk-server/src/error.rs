@@ -169,7 +169,7 @@ impl ApiError {
             ApiError::Unavailable(_) => (
                 "unavailable",
                 "Service unavailable",
-                "the archive database is not reachable".to_owned(),
+                "the database is busy or not reachable; retry shortly".to_owned(),
                 None,
             ),
             ApiError::Internal(_) => (
@@ -206,6 +206,7 @@ impl From<griddesk_store::StoreError> for ApiError {
                 field: field.to_owned(),
                 detail: format!("{value:?} does not exist"),
             },
+            griddesk_store::StoreError::Busy(cause) => ApiError::Unavailable(cause),
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -247,6 +248,11 @@ impl IntoResponse for ApiError {
                 if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
                     resp.headers_mut().insert(header::RETRY_AFTER, v);
                 }
+            }
+            // A busy or unreachable database is usually back within seconds.
+            ApiError::Unavailable(_) => {
+                resp.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
             }
             _ => {}
         }
@@ -317,6 +323,24 @@ mod tests {
             Some("limit")
         );
         assert_eq!(field_from_serde_text("something odd"), None);
+    }
+
+    #[test]
+    fn a_busy_database_is_503_to_retry_never_500() {
+        let e = ApiError::from(griddesk_store::StoreError::Busy(
+            "pool timed out while waiting for an open connection".into(),
+        ));
+        let p = e.problem();
+        assert_eq!(
+            (p.status, p.kind.as_str()),
+            (503, "urn:griddesk:problem:unavailable")
+        );
+        assert!(!p.detail.contains("pool"));
+        let resp = e.into_response();
+        assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(resp.headers()[header::RETRY_AFTER], "2");
+        let e = ApiError::from(griddesk_store::StoreError::Backend("syntax error".into()));
+        assert_eq!(e.status(), StatusCode::INTERNAL_SERVER_ERROR);
     }
 
     #[test]

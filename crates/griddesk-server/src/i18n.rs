@@ -276,6 +276,8 @@ texts! {
     AdviceOverlapDo => "应合并为一次停电", "should be one outage";
     AdviceRepeatDo => "建议合并为一次停电", "consider combining into one outage";
     AdviceApart => "相隔", "apart";
+    AdviceCustomer => "客户检修", "Customer maintenance";
+    AdviceCustomerDo => "建议与客户检修同时停电", "fit the job into the customer's maintenance";
     AdviceWithin => "窗口", "window";
     AdviceJob => "工作", "job";
     PlanIssue => "选中的工作合并发布为一次停电", "Issue the selected jobs as one outage";

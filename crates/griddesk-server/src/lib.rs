@@ -11,6 +11,7 @@
 pub mod api;
 pub mod api_access;
 pub mod api_knowledge;
+pub mod api_maintenance;
 pub mod api_orderly;
 pub mod api_orders;
 pub mod api_outage_plans;
@@ -324,6 +325,10 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(api_outage_plans::patch_plan))
         .routes(routes!(api_outage_plans::post_cancel))
         .routes(routes!(api_outage_plans::post_issue))
+        .routes(routes!(
+            api_maintenance::list_maintenance,
+            api_maintenance::record_maintenance
+        ))
         .routes(routes!(api_segment::get_segmentation))
         .routes(routes!(api_segment::members))
         .routes(routes!(api_segment::post_run))

@@ -157,6 +157,9 @@ pub const RULES: &[(&str, &str, Rule)] = &[
         Perm(OutageWrite),
     ),
     ("POST", "/api/v1/outage-plans/issue", Perm(OutageWrite)),
+    // Customer managers learn their customers' maintenance; dispatchers plan around it.
+    ("GET", "/api/v1/customer-maintenance", Perm(OrderRead)),
+    ("POST", "/api/v1/customer-maintenance", Perm(OrderWrite)),
     // The load-limiting sequence holds customers' agreed loads: for those who plan with it.
     ("GET", "/api/v1/orderly-sequence", Perm(OutageWrite)),
     ("PUT", "/api/v1/orderly-sequence", Perm(OutageWrite)),

@@ -38,7 +38,15 @@ impl SqliteStore {
     /// Opens (creating if missing) the database file at `path` and applies pending migrations.
     pub async fn open(path: &Path) -> Result<SqliteStore> {
         let options = SqliteConnectOptions::new().filename(path);
-        Self::with_options(options, false).await
+        Self::with_options(options, false, None).await
+    }
+
+    /// Opens the database file at `path` migrated only up to `version`: how the tests build a
+    /// database of an earlier release, to check that later migrations keep its data.
+    #[doc(hidden)]
+    pub async fn open_at_version(path: &Path, version: i64) -> Result<SqliteStore> {
+        let options = SqliteConnectOptions::new().filename(path);
+        Self::with_options(options, false, Some(version)).await
     }
 
     /// Opens a `sqlite://path` (or `sqlite::memory:`) URL, creating the file if missing, and
@@ -47,10 +55,14 @@ impl SqliteStore {
         let options = SqliteConnectOptions::from_str(url)
             .map_err(|e| StoreError::Backend(format!("invalid SQLite URL: {e}")))?;
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-        Self::with_options(options, in_memory).await
+        Self::with_options(options, in_memory, None).await
     }
 
-    async fn with_options(options: SqliteConnectOptions, in_memory: bool) -> Result<SqliteStore> {
+    async fn with_options(
+        options: SqliteConnectOptions,
+        in_memory: bool,
+        up_to: Option<i64>,
+    ) -> Result<SqliteStore> {
         let options = options
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -77,7 +89,17 @@ impl SqliteStore {
             SqlitePoolOptions::new().max_connections(MAX_CONNECTIONS)
         };
         let pool = pool_options.connect_with(options).await.map_err(db)?;
-        sqlx::migrate!()
+        let mut migrator = sqlx::migrate!();
+        if let Some(v) = up_to {
+            let kept: Vec<_> = migrator
+                .migrations
+                .iter()
+                .filter(|m| m.version <= v)
+                .cloned()
+                .collect();
+            migrator.migrations = kept.into();
+        }
+        migrator
             .run(&pool)
             .await
             .map_err(|e| StoreError::Backend(format!("migrating the SQLite database: {e}")))?;
@@ -112,6 +134,14 @@ pub(crate) fn db(e: sqlx::Error) -> StoreError {
     match e {
         sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_) => {
             StoreError::Corrupt(e.to_string())
+        }
+        sqlx::Error::PoolTimedOut => StoreError::Busy(e.to_string()),
+        // SQLITE_BUSY and SQLITE_LOCKED (with their extended codes): another writer held on.
+        sqlx::Error::Database(d)
+            if d.code()
+                .is_some_and(|c| c.parse::<i32>().is_ok_and(|n| matches!(n & 0xff, 5 | 6))) =>
+        {
+            StoreError::Busy(d.to_string())
         }
         other => StoreError::Backend(other.to_string()),
     }

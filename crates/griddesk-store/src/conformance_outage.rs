@@ -341,18 +341,106 @@ pub async fn repair_calls_near_an_order_are_its_feeders_calls(store: &dyn Store)
         }
     }
     assert!(excluded > 0, "the fixture calls span more than one feeder");
-    // Open fault areas resolve to their feeders; unknown codes are left out.
-    let areas: Vec<Code> = calls.iter().filter_map(|c| c.1.1.clone()).collect();
-    let mut ask = areas.clone();
-    ask.push(Code::parse("NO-SUCH-AREA").unwrap());
-    let got = store.area_feeders(&ask).await.unwrap();
+}
+
+pub async fn open_faults_on_a_feeder_are_found_by_their_devices(store: &dyn Store) {
+    use griddesk_domain::outage::OpenFault;
+    fixtures::load(store).await;
+    let f = |s: &str| code(s);
+    let fault = |scope, start| outage(OutageKind::Fault, scope, start);
+    let mut ids = std::collections::BTreeMap::new();
+    for (name, o) in [
+        ("area", fault(OutageScope::Areas(vec![f("TA-QS-01")]), 1)),
+        (
+            "feeder",
+            fault(OutageScope::Feeders(vec![f("F-QS-201")]), 2),
+        ),
+        // Two areas on two feeders: found from either, with both areas.
+        (
+            "two-areas",
+            fault(OutageScope::Areas(vec![f("TA-QS-02"), f("TA-BS-01")]), 3),
+        ),
+        (
+            "elsewhere",
+            fault(OutageScope::Feeders(vec![f("F-JD-101")]), 4),
+        ),
+        (
+            "planned",
+            outage(
+                OutageKind::Planned,
+                OutageScope::Feeders(vec![f("F-QS-201")]),
+                5,
+            ),
+        ),
+        ("substation", fault(OutageScope::Substation(f("SUB-QS")), 6)),
+        (
+            "cancelled",
+            fault(OutageScope::Areas(vec![f("TA-QS-02")]), 7),
+        ),
+        (
+            "confirmed",
+            fault(OutageScope::Areas(vec![f("TA-QS-02")]), 8),
+        ),
+    ] {
+        ids.insert(name, store.create_outage(&o).await.unwrap().id);
+    }
+    let step = |status, action| OutageStep {
+        expected_version: 1,
+        status,
+        eta: None,
+        restored_at: None,
+        event: OutageEvent {
+            at: t(9),
+            actor: "staff:dispatcher01".into(),
+            actor_name: "调度员".into(),
+            action,
+            status,
+            note: None,
+        },
+        notify: None,
+    };
+    for (name, status, action) in [
+        ("cancelled", OutageStatus::Cancelled, OutageAction::Cancel),
+        ("confirmed", OutageStatus::Confirmed, OutageAction::Confirm),
+    ] {
+        let s = step(status, action);
+        assert!(matches!(
+            store.step_outage(ids[name], &s).await.unwrap(),
+            OutageUpdate::Updated(_)
+        ));
+    }
+    let open = |name: &str, suspected, feeders: &[&str], areas: &[(&str, &str)]| OpenFault {
+        id: ids[name],
+        suspected,
+        feeders: feeders.iter().map(|c| f(c)).collect(),
+        areas: areas.iter().map(|(a, b)| (f(a), f(b))).collect(),
+    };
+    // Newest start first; the planned, substation-wide, cancelled and other-feeder ones are not
+    // faults this feeder's calls could join.
     assert_eq!(
-        got,
-        areas
-            .iter()
-            .map(|a| (a.clone(), FixtureGrid.feeder_of_area(a).unwrap()))
-            .collect::<Vec<_>>()
+        store.open_faults_on(&f("F-QS-201")).await.unwrap(),
+        [
+            open("confirmed", false, &[], &[("TA-QS-02", "F-QS-201")]),
+            open(
+                "two-areas",
+                true,
+                &[],
+                &[("TA-BS-01", "F-QS-202"), ("TA-QS-02", "F-QS-201")]
+            ),
+            open("feeder", true, &["F-QS-201"], &[]),
+            open("area", true, &[], &[("TA-QS-01", "F-QS-201")]),
+        ]
     );
+    assert_eq!(
+        store.open_faults_on(&f("F-QS-202")).await.unwrap(),
+        [open(
+            "two-areas",
+            true,
+            &[],
+            &[("TA-BS-01", "F-QS-202"), ("TA-QS-02", "F-QS-201")]
+        )]
+    );
+    assert!(store.open_faults_on(&f("F-NONE")).await.unwrap().is_empty());
 }
 
 /// Where a fixture customer hangs: (substation, feeder, area), on its main feeder.

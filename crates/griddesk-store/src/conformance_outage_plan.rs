@@ -368,3 +368,82 @@ pub async fn scope_reach_agrees_with_the_topology_rule(store: &dyn Store) {
         want
     );
 }
+
+pub async fn customer_maintenance_is_found_by_start_with_the_customers_area(store: &dyn Store) {
+    use crate::StoreError;
+    use crate::outage_plan::NewMaintenance;
+    use griddesk_domain::values::CustomerNo;
+    fixtures::load(store).await;
+    let customers = fixtures::customers();
+    let in_area = customers
+        .iter()
+        .find_map(|c| match &c.connection {
+            Connection::Area { area } => Some((c.customer_no.clone(), area.clone())),
+            Connection::Feeder { .. } => None,
+        })
+        .expect("an area customer");
+    let direct = customers
+        .iter()
+        .find(|c| matches!(c.connection, Connection::Feeder { .. }))
+        .expect("a feeder-direct customer")
+        .customer_no
+        .clone();
+    let m = |customer: &CustomerNo, start: i64, note: &str| NewMaintenance {
+        customer: customer.clone(),
+        start: t(start),
+        end: t(start + 8),
+        note: note.into(),
+        recorded_by: "staff:manager01".into(),
+        recorded_at: t(0),
+    };
+    let late = store
+        .record_maintenance(&m(&in_area.0, 48, "配电室预试"))
+        .await
+        .unwrap();
+    let early = store.record_maintenance(&m(&direct, 24, "")).await.unwrap();
+    let edge = store
+        .record_maintenance(&m(&in_area.0, 72, ""))
+        .await
+        .unwrap();
+    assert!(late != early && early != edge);
+    let ghost = CustomerNo::parse("9999999999").unwrap();
+    match store.record_maintenance(&m(&ghost, 30, "")).await {
+        Err(StoreError::MissingReference { field, value }) => {
+            assert_eq!((field, value.as_str()), ("customer_no", "9999999999"));
+        }
+        other => panic!("expected a missing customer, got {other:?}"),
+    }
+    // [from, to): by start, the area from the live topology, the edge excluded.
+    let got = store.maintenance_between(t(24), t(72), 100).await.unwrap();
+    assert_eq!(got.iter().map(|s| s.id).collect::<Vec<_>>(), [early, late]);
+    assert_eq!(got[0].maintenance.customer, direct);
+    assert_eq!(got[0].maintenance.area, None);
+    assert_eq!(got[1].maintenance.area, Some(in_area.1.clone()));
+    assert_eq!(
+        (got[1].maintenance.start, got[1].maintenance.end),
+        (t(48), t(56))
+    );
+    assert_eq!(
+        (
+            got[1].note.as_str(),
+            got[1].recorded_by.as_str(),
+            got[1].recorded_at
+        ),
+        ("配电室预试", "staff:manager01", t(0))
+    );
+    assert_eq!(
+        store
+            .maintenance_between(t(24), t(100), 1)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        store
+            .maintenance_between(t(0), t(24), 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

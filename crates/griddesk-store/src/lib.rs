@@ -54,6 +54,10 @@ pub enum StoreError {
     /// A row in the database does not decode into a valid domain value.
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
+    /// The database could not take the statement now (no free connection within the pool's
+    /// wait, a lock held too long): worth retrying shortly, nothing was changed.
+    #[error("database busy: {0}")]
+    Busy(String),
     /// Anything else the database reported. Never shown to API clients.
     #[error("database error: {0}")]
     Backend(String),

@@ -258,17 +258,19 @@ macro_rules! notice_helpers {
             outage_id: i64,
             purpose: ::griddesk_domain::notice::NoticePurpose,
             channel: ::griddesk_domain::notice::NoticeChannel,
+            revision: i64,
             body: &str,
             now: ::jiff::Timestamp,
         ) -> $crate::Result<u64> {
             use $crate::access::ts_us;
             ::sqlx::query(
-                "INSERT INTO notice_batch (outage_id, purpose, channel, body, created_us) \
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                "INSERT INTO notice_batch (outage_id, purpose, channel, revision, body, \
+                 created_us) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
             )
             .bind(outage_id)
             .bind(purpose.code())
             .bind(channel.code())
+            .bind(revision)
             .bind(body)
             .bind(ts_us(now))
             .execute(&mut *conn)
@@ -276,11 +278,12 @@ macro_rules! notice_helpers {
             .map_err($db)?;
             let batch: i64 = ::sqlx::query_scalar(
                 "SELECT id FROM notice_batch WHERE outage_id = $1 AND purpose = $2 \
-                 AND channel = $3",
+                 AND channel = $3 AND revision = $4",
             )
             .bind(outage_id)
             .bind(purpose.code())
             .bind(channel.code())
+            .bind(revision)
             .fetch_one(&mut *conn)
             .await
             .map_err($db)?;
@@ -371,7 +374,7 @@ macro_rules! notice_store_impl {
                     now: ::jiff::Timestamp,
                 ) -> Result<u64> {
                     let mut tx = self.begin_write().await.map_err($db)?;
-                    let n = enqueue_in(&mut tx, outage_id, purpose, channel, body, now).await?;
+                    let n = enqueue_in(&mut tx, outage_id, purpose, channel, 0, body, now).await?;
                     tx.commit().await.map_err($db)?;
                     Ok(n)
                 }

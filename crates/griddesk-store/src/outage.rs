@@ -164,8 +164,15 @@ pub trait OutageStore: Send + Sync {
         order_id: i64,
         since: Timestamp,
     ) -> Result<Vec<griddesk_domain::outage::RepairCall>>;
-    /// The feeder each of these transformer areas hangs on (unknown codes are left out).
-    async fn area_feeders(&self, areas: &[Code]) -> Result<Vec<(Code, Code)>>;
+    /// The open fault outages recorded on this feeder or on areas that hang on it (live
+    /// topology), with every device each takes off, newest start first: what a new suspicion on
+    /// the feeder may overlap. Looked up from the devices (indexed), so however many outages
+    /// are open elsewhere none is missed and none is read. Substation and customer-list faults
+    /// are recorded by people, who merge by hand: they are left out.
+    async fn open_faults_on(
+        &self,
+        feeder: &Code,
+    ) -> Result<Vec<griddesk_domain::outage::OpenFault>>;
 }
 
 /// The stored form of a scope: (kind, comma-joined codes).
@@ -370,6 +377,102 @@ pub fn impact_from_rows(rows: Vec<ImpactColumns>) -> Result<Vec<NodeImpact>> {
             .then(b.customers.cmp(&a.customers))
             .then_with(|| a.code.cmp(&b.code))
     });
+    Ok(out)
+}
+
+/// The statement of [`OutageStore::repair_calls_near`] for a backend: `$1` the order, `$2` the
+/// start of the window. Rows: order id, accepted, customer, feeder, area.
+///
+/// Driven from the feeder's customers (by their area and feeder indexes), then each customer's
+/// orders by `work_order_customer`: a storm of calls elsewhere costs nothing here. The plan is
+/// pinned rather than left to the planner's statistics, which a burst of calls makes stale
+/// within seconds (they then favour the accepted-time index and read every call of the
+/// window): PostgreSQL gets a materialised customer list and a LATERAL probe it cannot flatten
+/// (`OFFSET 0`); SQLite's unary `+` keeps the order-type and time terms off their index.
+pub fn repair_calls_sql(backend: &str) -> String {
+    let not_open = "('merged', 'cancelled')";
+    let near = "f AS (SELECT COALESCE(ta.feeder, c.feeder_code) AS feeder \
+           FROM work_order w JOIN customer c ON c.customer_no = w.customer_no \
+           LEFT JOIN transformer_area ta ON ta.code = c.area_code WHERE w.id = $1), \
+         near AS {materialized} ( \
+           SELECT c.customer_no, ta.feeder, c.area_code FROM transformer_area ta \
+             JOIN customer c ON c.area_code = ta.code \
+             WHERE ta.feeder = (SELECT feeder FROM f) \
+           UNION ALL SELECT c.customer_no, c.feeder_code, c.area_code FROM customer c \
+             WHERE c.feeder_code = (SELECT feeder FROM f) AND c.area_code IS NULL)";
+    if backend == "postgres" {
+        format!(
+            "WITH {} SELECT w.id, w.accepted_us, n.customer_no, n.feeder, n.area_code \
+             FROM near n CROSS JOIN LATERAL ( \
+               SELECT w.id, w.accepted_us FROM work_order w \
+               WHERE w.customer_no = n.customer_no AND w.order_type = 'fault_repair' \
+               AND w.accepted_us > $2 AND w.status NOT IN {not_open} OFFSET 0) w \
+             ORDER BY w.accepted_us, w.id",
+            near.replace("{materialized}", "MATERIALIZED")
+        )
+    } else {
+        format!(
+            "WITH {} SELECT w.id, w.accepted_us, n.customer_no, n.feeder, n.area_code \
+             FROM near n JOIN work_order w ON w.customer_no = n.customer_no \
+             WHERE +w.order_type = 'fault_repair' AND +w.accepted_us > $2 \
+             AND w.status NOT IN {not_open} ORDER BY w.accepted_us, w.id",
+            near.replace("{materialized}", "")
+        )
+    }
+}
+
+/// The statement of [`OutageStore::open_faults_on`]: `$1` the feeder. Rows: outage id,
+/// status, device kind, device code, the feeder of an area device (NULL when the area is gone
+/// from the topology).
+pub fn open_faults_sql() -> String {
+    let open = status_list(|s| !s.is_closed());
+    format!(
+        "WITH hit AS ( \
+           SELECT d.outage_id FROM outage_device d WHERE d.kind = 'feeder' AND d.code = $1 \
+           UNION \
+           SELECT d.outage_id FROM transformer_area ta \
+             JOIN outage_device d ON d.kind = 'area' AND d.code = ta.code WHERE ta.feeder = $1) \
+         SELECT o.id, o.status, d.kind, d.code, ta.feeder FROM hit \
+         JOIN outage o ON o.id = hit.outage_id \
+         JOIN outage_device d ON d.outage_id = o.id \
+         LEFT JOIN transformer_area ta ON d.kind = 'area' AND ta.code = d.code \
+         WHERE o.kind = 'fault' AND o.status IN ({open}) \
+           AND o.scope_kind IN ('feeders', 'areas') \
+         ORDER BY o.start_us DESC, o.id DESC, d.kind, d.code"
+    )
+}
+
+/// Raw columns of a row of [`open_faults_sql`].
+pub type OpenFaultColumns = (i64, String, String, String, Option<String>);
+
+/// Folds rows of [`open_faults_sql`] (grouped by outage) into one [`OpenFault`] per outage.
+///
+/// [`OpenFault`]: griddesk_domain::outage::OpenFault
+pub fn open_faults_from_rows(
+    rows: Vec<OpenFaultColumns>,
+) -> Result<Vec<griddesk_domain::outage::OpenFault>> {
+    use griddesk_domain::outage::OpenFault;
+    let code = |s: &str| Code::parse(s).map_err(|e| corrupt("outage_device.code", e));
+    let mut out: Vec<OpenFault> = Vec::new();
+    for (id, status, kind, device, area_feeder) in rows {
+        if out.last().is_none_or(|o| o.id != id) {
+            let status = OutageStatus::parse(&status).map_err(|e| corrupt("status", e))?;
+            out.push(OpenFault {
+                id,
+                suspected: status == OutageStatus::Suspected,
+                feeders: Vec::new(),
+                areas: Vec::new(),
+            });
+        }
+        let Some(o) = out.last_mut() else { continue };
+        match (kind.as_str(), area_feeder) {
+            ("feeder", _) => o.feeders.push(code(&device)?),
+            ("area", Some(f)) => o.areas.push((code(&device)?, code(&f)?)),
+            // An area no longer in the topology takes nothing off a feeder.
+            ("area", None) => {}
+            (other, _) => return Err(corrupt("outage_device.kind", other)),
+        }
+    }
     Ok(out)
 }
 
@@ -596,8 +699,12 @@ macro_rules! outage_store_impl {
                     }
                     insert_outage_event(&mut tx, id, &s.event).await?;
                     if let Some(n) = &s.notify {
+                        // A repeating notice is one batch per step, keyed by the version the
+                        // step makes: retrying that step enqueues nothing more.
+                        let revision = if n.purpose.repeats() { s.expected_version + 1 } else { 0 };
                         for c in &n.channels {
-                            enqueue_in(&mut tx, id, n.purpose, *c, &n.body, s.event.at).await?;
+                            enqueue_in(&mut tx, id, n.purpose, *c, revision, &n.body, s.event.at)
+                                .await?;
                         }
                         if let Some((kind, due)) = n.task {
                             tasks_in(&mut tx, id, kind, due).await?;
@@ -653,27 +760,8 @@ macro_rules! outage_store_impl {
                     order_id: i64,
                     since: ::jiff::Timestamp,
                 ) -> Result<Vec<::griddesk_domain::outage::RepairCall>> {
-                    // Driven from the feeder's customers (customer_area / customer_feeder, then
-                    // work_order_customer), not from the calls: a storm of calls elsewhere
-                    // costs nothing here.
-                    let rows: Vec<(i64, i64, String, Option<String>, Option<String>)> = ::sqlx::query_as(
-                        "WITH f AS (SELECT COALESCE(ta.feeder, c.feeder_code) AS feeder \
-                           FROM work_order w JOIN customer c ON c.customer_no = w.customer_no \
-                           LEFT JOIN transformer_area ta ON ta.code = c.area_code WHERE w.id = $1), \
-                         near AS ( \
-                           SELECT c.customer_no FROM transformer_area ta \
-                             JOIN customer c ON c.area_code = ta.code \
-                             WHERE ta.feeder = (SELECT feeder FROM f) \
-                           UNION ALL SELECT c.customer_no FROM customer c \
-                             WHERE c.feeder_code = (SELECT feeder FROM f) AND c.area_code IS NULL) \
-                         SELECT w.id, w.accepted_us, c.customer_no, COALESCE(ta.feeder, c.feeder_code), \
-                         c.area_code FROM near n \
-                         JOIN work_order w ON w.customer_no = n.customer_no \
-                         JOIN customer c ON c.customer_no = w.customer_no \
-                         LEFT JOIN transformer_area ta ON ta.code = c.area_code \
-                         WHERE w.order_type = 'fault_repair' AND w.accepted_us > $2 \
-                         AND w.status NOT IN ('merged', 'cancelled') ORDER BY w.accepted_us, w.id",
-                    )
+                    let rows: Vec<(i64, i64, String, Option<String>, Option<String>)> =
+                        ::sqlx::query_as(&repair_calls_sql($crate::Store::backend(self)))
                     .bind(order_id)
                     .bind(ts_us(since))
                     .fetch_all(&self.pool)
@@ -698,27 +786,16 @@ macro_rules! outage_store_impl {
                     Ok(out)
                 }
 
-                async fn area_feeders(
+                async fn open_faults_on(
                     &self,
-                    areas: &[::griddesk_domain::values::Code],
-                ) -> Result<Vec<(::griddesk_domain::values::Code, ::griddesk_domain::values::Code)>> {
-                    // A handful of open fault areas at a time: one primary-key lookup each.
-                    let mut out = Vec::with_capacity(areas.len());
-                    for a in areas {
-                        let feeder: Option<String> = ::sqlx::query_scalar(
-                            "SELECT feeder FROM transformer_area WHERE code = $1",
-                        )
-                        .bind(a.as_str())
-                        .fetch_optional(&self.pool)
+                    feeder: &::griddesk_domain::values::Code,
+                ) -> Result<Vec<::griddesk_domain::outage::OpenFault>> {
+                    let rows: Vec<OpenFaultColumns> = ::sqlx::query_as(&open_faults_sql())
+                        .bind(feeder.as_str())
+                        .fetch_all(&self.pool)
                         .await
                         .map_err($db)?;
-                        if let Some(f) = feeder {
-                            let f = ::griddesk_domain::values::Code::parse(&f)
-                                .map_err(|e| $crate::backend::corrupt("transformer_area.feeder", e))?;
-                            out.push((a.clone(), f));
-                        }
-                    }
-                    Ok(out)
+                    open_faults_from_rows(rows)
                 }
 
                 async fn restored_outages(

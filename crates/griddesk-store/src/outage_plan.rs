@@ -34,6 +34,27 @@ pub enum PlanUpdate {
     NotFound,
 }
 
+/// A customer's own maintenance outage to record (客户检修计划), as its customer manager learned it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMaintenance {
+    pub customer: CustomerNo,
+    pub start: Timestamp,
+    pub end: Timestamp,
+    pub note: String,
+    pub recorded_by: String,
+    pub recorded_at: Timestamp,
+}
+
+/// A stored customer maintenance, with where the customer hangs now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredMaintenance {
+    pub id: i64,
+    pub maintenance: griddesk_domain::outage_plan::CustomerMaintenance,
+    pub note: String,
+    pub recorded_by: String,
+    pub recorded_at: Timestamp,
+}
+
 /// What a scope cuts on the live topology: the feeders switched off, the transformer areas
 /// without power, and the customers cut whose area is not (feeder-direct customers whose every
 /// supply is off, or the customers of a customer-list scope). Substations, feeders and areas
@@ -79,6 +100,16 @@ pub trait OutagePlanStore: Send + Sync {
     async fn customers_of_areas(&self, areas: &[Code]) -> Result<Vec<CustomerNo>>;
     /// Planned-maintenance outages, not cancelled, that start in `[from, to)`, by start.
     async fn planned_outages(&self, from: Timestamp, to: Timestamp) -> Result<Vec<Outage>>;
+    /// Records a customer's own maintenance; `MissingReference` names an unknown customer.
+    async fn record_maintenance(&self, m: &NewMaintenance) -> Result<i64>;
+    /// Customers' maintenance that starts in `[from, to)`, by start, each with the area its
+    /// customer hangs on in the live topology, at most `limit`.
+    async fn maintenance_between(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<StoredMaintenance>>;
 }
 
 /// Raw columns of a plan row, in [`PLAN_COLUMNS`] order.
@@ -102,6 +133,28 @@ pub type PlanColumns = (
 
 pub const PLAN_COLUMNS: &str = "job_id, kind, title, scope_kind, scope_codes, start_us, end_us, \
     work_content, responsible_unit, reason, status, outage_id, version, updated_us, updated_by";
+
+/// Raw columns of a customer maintenance row: id, customer, its area, start, end, note, by, at.
+pub type MaintenanceColumns = (i64, String, Option<String>, i64, i64, String, String, i64);
+
+pub fn maintenance_from_columns(c: MaintenanceColumns) -> Result<StoredMaintenance> {
+    let (id, customer, area, start, end, note, by, at) = c;
+    let ts = crate::access::us_ts;
+    Ok(StoredMaintenance {
+        id,
+        maintenance: griddesk_domain::outage_plan::CustomerMaintenance {
+            customer: CustomerNo::parse(&customer).map_err(|e| corrupt("customer_no", e))?,
+            area: area
+                .map(|a| Code::parse(&a).map_err(|e| corrupt("area_code", e)))
+                .transpose()?,
+            start: ts(start)?,
+            end: ts(end)?,
+        },
+        note,
+        recorded_by: by,
+        recorded_at: ts(at)?,
+    })
+}
 
 pub fn plan_from_columns(c: PlanColumns) -> Result<StoredPlan> {
     let (job, kind, title, sk, sc, start, end, work, unit, reason, status, outage, version, at, by) =
@@ -475,6 +528,59 @@ macro_rules! outage_plan_store_impl {
                     .await
                     .map_err($db)?;
                     rows.into_iter().map(outage_from_columns).collect()
+                }
+
+                async fn record_maintenance(&self, m: &NewMaintenance) -> Result<i64> {
+                    let mut tx = self.begin_write().await.map_err($db)?;
+                    let known: Option<i64> =
+                        ::sqlx::query_scalar("SELECT id FROM customer WHERE customer_no = $1")
+                            .bind(m.customer.as_str())
+                            .fetch_optional(&mut *tx)
+                            .await
+                            .map_err($db)?;
+                    if known.is_none() {
+                        return Err($crate::StoreError::MissingReference {
+                            field: "customer_no",
+                            value: m.customer.to_string(),
+                        });
+                    }
+                    let id: i64 = ::sqlx::query_scalar(
+                        "INSERT INTO customer_maintenance (customer_no, start_us, end_us, note, \
+                         recorded_by, recorded_us) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                    )
+                    .bind(m.customer.as_str())
+                    .bind(ts_us(m.start))
+                    .bind(ts_us(m.end))
+                    .bind(&m.note)
+                    .bind(&m.recorded_by)
+                    .bind(ts_us(m.recorded_at))
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err($db)?;
+                    tx.commit().await.map_err($db)?;
+                    Ok(id)
+                }
+
+                async fn maintenance_between(
+                    &self,
+                    from: Timestamp,
+                    to: Timestamp,
+                    limit: u32,
+                ) -> Result<Vec<StoredMaintenance>> {
+                    let rows: Vec<MaintenanceColumns> = ::sqlx::query_as(
+                        "SELECT m.id, m.customer_no, c.area_code, m.start_us, m.end_us, m.note, \
+                         m.recorded_by, m.recorded_us FROM customer_maintenance m \
+                         JOIN customer c ON c.customer_no = m.customer_no \
+                         WHERE m.start_us >= $1 AND m.start_us < $2 \
+                         ORDER BY m.start_us, m.id LIMIT $3",
+                    )
+                    .bind(ts_us(from))
+                    .bind(ts_us(to))
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err($db)?;
+                    rows.into_iter().map(maintenance_from_columns).collect()
                 }
             }
         };

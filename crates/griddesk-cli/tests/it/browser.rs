@@ -553,3 +553,146 @@ async fn agent_workbench_takes_a_call_end_to_end_in_chromium() {
         .unwrap_or_else(|e| panic!("orderly chart not rendered: {e}"));
     c.close().await.expect("close browser");
 }
+
+/// A dispatcher uploads a weekly plan file on the plan page in a real browser: a bad file is
+/// refused with its row and column shown next to the button and nothing stored; a good one
+/// (read by the page's script and sent to the import API with the session's CSRF token) lists
+/// its jobs with the warning that one area is cut twice within the window; the two jobs are
+/// then issued as one planned outage from the page's form.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outage_plans_are_uploaded_warned_and_issued_in_chromium() {
+    use griddesk_domain::customer::Connection;
+    let app = spawn_demo_app().await;
+    app.set_password("dispatcher01").await;
+    let (area, unit) = app
+        .customers
+        .iter()
+        .find_map(|c| match &c.connection {
+            Connection::Area { area } => Some((area.to_string(), c.org_unit.to_string())),
+            Connection::Feeder { .. } => None,
+        })
+        .expect("a customer in a transformer area");
+    let minute = |days: i64| {
+        let t = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * days);
+        griddesk_server::time::local_minute(t)
+    };
+    let header = "job_id,kind,title,substation,feeders,areas,customers,planned_start,planned_end,work_content,responsible_unit,reason";
+    let row = |job: &str, start: &str, end: &str| {
+        format!("{job},weekly,{job} 配变检修,,,{area},,{start},{end},更换配变,{unit},设备检修")
+    };
+    let files = tempfile::tempdir().expect("files");
+    let bad = files.path().join("bad-plan.csv");
+    let bad_rows = [
+        row("WB-01", &minute(10), &minute(11)),
+        row("WB-02", "next tuesday", &minute(12)),
+    ];
+    std::fs::write(&bad, format!("{header}\n{}\n", bad_rows.join("\n"))).expect("write");
+    let good = files.path().join("week-plan.csv");
+    let good_rows = [
+        row("WB-01", &minute(10), &minute(11)),
+        row("WB-02", &minute(13), &minute(14)),
+    ];
+    std::fs::write(&good, format!("{header}\n{}\n", good_rows.join("\n"))).expect("write");
+
+    let driver = start_driver().await;
+    let profile = tempfile::tempdir().expect("profile");
+    let c = browser(&driver, profile.path()).await;
+    let wait = Duration::from_secs(30);
+    log_in(&c, &app, "dispatcher01").await;
+    c.goto(&app.url("/console/outage-plans"))
+        .await
+        .expect("plan page");
+    let choose = |path: PathBuf| {
+        let c = c.clone();
+        async move {
+            c.find(Locator::Css("input[data-plan-file]"))
+                .await
+                .expect("file input")
+                .send_keys(path.to_str().expect("utf-8 path"))
+                .await
+                .expect("choose file");
+        }
+    };
+    choose(bad).await;
+    let status = c
+        .wait()
+        .at_most(wait)
+        .for_element(Locator::XPath(
+            "//*[@data-plan-status][starts-with(normalize-space(.), '✗')]",
+        ))
+        .await
+        .expect("the refusal is shown");
+    let text = status.text().await.expect("status text");
+    assert!(
+        text.contains("bad-plan.csv:3:planned_start"),
+        "names the file, its row and the column: {text}"
+    );
+    assert!(
+        app.store
+            .outage_plans(jiff::Timestamp::UNIX_EPOCH, 100)
+            .await
+            .expect("plans")
+            .is_empty(),
+        "a bad file stores nothing"
+    );
+
+    choose(good).await;
+    c.wait()
+        .at_most(wait)
+        .for_element(Locator::Css("#plan-rows tr[data-job='WB-02']"))
+        .await
+        .expect("the page reloads with the imported jobs");
+    let warning = c
+        .find(Locator::Css(
+            "tr[data-job='WB-02'] li[data-advice='repeat'] a[href='/console/outage-plans/WB-01']",
+        ))
+        .await
+        .expect("WB-02 is warned of WB-01 on the same area within the window");
+    assert_eq!(warning.text().await.expect("text"), "WB-01");
+
+    for job in ["WB-01", "WB-02"] {
+        c.find(Locator::Css(&format!("#issue-form input[value='{job}']")))
+            .await
+            .expect("job checkbox")
+            .click()
+            .await
+            .expect("pick the job");
+    }
+    c.find(Locator::Css("#issue-form input[name=title]"))
+        .await
+        .expect("title field")
+        .send_keys("配变检修（两项工作一次停电）")
+        .await
+        .expect("type title");
+    c.find(Locator::Css("#issue-form button[type=submit]"))
+        .await
+        .expect("issue button")
+        .click()
+        .await
+        .expect("issue");
+    c.wait()
+        .at_most(wait)
+        .for_element(Locator::Css("#outage[data-version]"))
+        .await
+        .expect("the issued outage's page");
+    let path = path_of(&c).await;
+    let id: i64 = path
+        .strip_prefix("/console/outages/")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("redirected to the outage, not {path}"));
+    let o = app
+        .store
+        .outage(id)
+        .await
+        .expect("read")
+        .expect("the outage is stored");
+    assert_eq!(o.title, "配变检修（两项工作一次停电）");
+    let plans = app
+        .store
+        .outage_plans(jiff::Timestamp::UNIX_EPOCH, 100)
+        .await
+        .expect("plans");
+    assert_eq!(plans.len(), 2);
+    assert!(plans.iter().all(|p| p.outage_id == Some(id)), "{plans:?}");
+    c.close().await.expect("close");
+}

@@ -437,6 +437,10 @@ async fn prepare(app: &TestApp, method: &str, path: &str, f: &Fixture) -> Option
             ])
         }
         ("POST", "/api/v1/outage-tasks/{id}/done") => json(serde_json::json!({"method": "phone"})),
+        ("POST", "/api/v1/customer-maintenance") => json(serde_json::json!({
+            "customer_no": no, "start": "2099-01-01T09:00:00+08:00",
+            "end": "2099-01-01T12:00:00+08:00", "note": "矩阵检修"
+        })),
         ("POST", "/api/v1/outage-plans/import") => Some(Body::Bytes(
             "text/csv",
             format!(

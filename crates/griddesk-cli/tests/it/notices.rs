@@ -226,6 +226,126 @@ async fn announcing_queues_notices_and_tasks_and_restoring_tells_again() {
 }
 
 #[tokio::test]
+async fn customers_told_hear_of_each_new_restoration_time_and_of_a_cancellation() {
+    let app = spawn_app().await;
+    let id = announced_outage(&app).await;
+    let (phones, emails) = (with_phone(&app) as i64, with_email(&app) as i64);
+    let dispatcher = app.client_as(Role::Dispatcher, "C01").await;
+    let step = |id: i64, version: i64, body: Value| {
+        dispatcher
+            .post(app.url(&format!("/api/v1/outages/{id}/actions")))
+            .header("if-match", format!("\"{version}\""))
+            .json(&body)
+            .send()
+    };
+    let counted = |id: i64, purpose: &'static str| {
+        let store = app.store.clone();
+        async move {
+            store
+                .notice_counts(id)
+                .await
+                .unwrap()
+                .iter()
+                .filter(|c| c.purpose.code() == purpose)
+                .map(|c| c.count)
+                .sum::<i64>()
+        }
+    };
+    let later = Timestamp::now() + SignedDuration::from_hours(24 * 8 + 6);
+    let r = step(id, 2, json!({"action": "reschedule"})).await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(r.json::<Value>().await.unwrap()["field"], "eta");
+    let r = step(
+        id,
+        2,
+        json!({"action": "reschedule", "eta": later.to_string()}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 200);
+    let o: Value = r.json().await.unwrap();
+    assert_eq!(
+        (o["status"]["code"].as_str(), o["version"].as_i64()),
+        (Some("notified"), Some(3))
+    );
+    assert_eq!(counted(id, "eta_changed").await, phones + emails);
+    // The same step again is stale; the same time again is no news.
+    let r = step(
+        id,
+        2,
+        json!({"action": "reschedule", "eta": later.to_string()}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 409);
+    let r = step(
+        id,
+        3,
+        json!({"action": "reschedule", "eta": later.to_string()}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(counted(id, "eta_changed").await, phones + emails);
+    // A second new time is a second message to each.
+    let later_still = later + SignedDuration::from_hours(2);
+    let r = step(
+        id,
+        4,
+        json!({"action": "reschedule", "eta": later_still.to_string()}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(counted(id, "eta_changed").await, 2 * (phones + emails));
+    let now = Timestamp::now();
+    let claimed = app
+        .store
+        .claim_notices("test", now, now + SignedDuration::from_mins(5), 10_000)
+        .await
+        .unwrap();
+    let local = |t: Timestamp| {
+        t.to_zoned(griddesk_server::time::shanghai().clone())
+            .strftime("%m月%d日%H:%M")
+            .to_string()
+    };
+    for t in [later, later_still] {
+        let told = claimed
+            .iter()
+            .filter(|n| n.body.contains(&format!("调整为{}", local(t))))
+            .count() as i64;
+        assert_eq!(told, phones + emails, "{}", local(t));
+    }
+
+    // Called off: everyone told hears so; an outage nobody was told of tells nobody.
+    let r = step(id, 5, json!({"action": "cancel"})).await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(counted(id, "cancelled").await, phones + emails);
+    let start = Timestamp::now() + SignedDuration::from_hours(24 * 9);
+    let quiet: Value = dispatcher
+        .post(app.url("/api/v1/outages"))
+        .json(&json!({
+            "kind": "planned", "title": "10kV线路检修", "cause": "设备检修",
+            "scope": {"customers": [app.customers[0].customer_no.to_string()]},
+            "start": start.to_string(),
+        }))
+        .json_body()
+        .await;
+    let quiet = quiet["id"].as_i64().unwrap();
+    let r = step(
+        quiet,
+        1,
+        json!({"action": "reschedule", "eta": later.to_string()}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = step(quiet, 2, json!({"action": "cancel"})).await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(app.store.notice_counts(quiet).await.unwrap().is_empty());
+}
+
+#[tokio::test]
 async fn a_crash_between_send_and_record_neither_duplicates_nor_loses_a_notice() {
     let app = spawn_app().await;
     let id = announced_outage(&app).await;
@@ -597,4 +717,88 @@ async fn an_orderly_use_plan_sheds_in_order_keeps_security_load_and_is_issued_as
     let tasks = app.store.outage_tasks(id).await.unwrap();
     assert!(tasks.iter().any(|t| t.customer_no.as_str() == hospital));
     assert!(tasks.iter().all(|t| t.customer_no.as_str() != home));
+}
+
+/// An SQLite archive of the release before notices could repeat (schema version 34), with
+/// messages queued, keeps them whole through the upgrade that rebuilds the outbox tables: the
+/// same ids, texts and states; foreign keys still hold; and a batch now repeats per revision.
+#[tokio::test]
+async fn an_archive_of_the_previous_release_keeps_its_queued_notices_through_the_upgrade() {
+    use griddesk_domain::outage::{OutageKind, OutageScope};
+    use griddesk_store::Store;
+    use griddesk_store::notice::NoticeStore;
+    use griddesk_store::outage::{NewOutage, OutageStore};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("griddesk.db");
+    let old = griddesk_sqlite::SqliteStore::open_at_version(&path, 34)
+        .await
+        .unwrap();
+    griddesk_store::conformance::fixtures::load(&old).await;
+    let someone = griddesk_store::conformance::fixtures::customers()[0]
+        .customer_no
+        .clone();
+    let now = Timestamp::now();
+    let o = old
+        .create_outage(&NewOutage {
+            kind: OutageKind::Planned,
+            title: "10kV线路检修".into(),
+            cause: "设备检修".into(),
+            scope: OutageScope::Customers(vec![someone.clone()]),
+            start: now + SignedDuration::from_hours(24 * 8),
+            eta: None,
+            created_by: "staff:dispatcher01".into(),
+            created_at: now,
+        })
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO notice_batch (id, outage_id, purpose, channel, body, created_us) \
+         VALUES (7, ?1, 'announced', 'sms', '【示范】停电预告', 1)",
+    )
+    .bind(o.id)
+    .execute(old.pool())
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO notice (id, batch_id, customer_no, recipient, status, attempts, next_us, \
+         error) VALUES (41, 7, ?1, '13800000000', 'pending', 2, 99, 'gateway 503')",
+    )
+    .bind(someone.as_str())
+    .execute(old.pool())
+    .await
+    .unwrap();
+    old.pool().close().await;
+
+    let store = griddesk_sqlite::SqliteStore::open(&path).await.unwrap();
+    let rows = store.notices(o.id, 10).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        (rows[0].id, rows[0].attempts, rows[0].error.as_deref()),
+        (41, 2, Some("gateway 503"))
+    );
+    assert_eq!(rows[0].purpose, NoticePurpose::Announced);
+    assert_eq!(rows[0].status, DeliveryStatus::Pending);
+    // Enqueueing the same once-only notice again adds nothing; a new revision may.
+    let again = store
+        .enqueue_notices(o.id, NoticePurpose::Announced, NoticeChannel::Sms, "x", now)
+        .await
+        .unwrap();
+    assert_eq!(again, 0);
+    sqlx::query(
+        "INSERT INTO notice_batch (outage_id, purpose, channel, revision, body, created_us) \
+         VALUES (?1, 'eta_changed', 'sms', 3, 'y', 2), (?1, 'eta_changed', 'sms', 4, 'z', 3)",
+    )
+    .bind(o.id)
+    .execute(store.pool())
+    .await
+    .unwrap();
+    let orphan = sqlx::query(
+        "INSERT INTO notice (batch_id, customer_no, recipient, status, attempts, next_us) \
+         VALUES (999, ?1, '13800000000', 'pending', 0, 0)",
+    )
+    .bind(someone.as_str())
+    .execute(store.pool())
+    .await;
+    assert!(orphan.is_err(), "the message's batch must exist");
+    assert!(store.ping().await.is_ok());
 }

@@ -629,3 +629,122 @@ async fn the_console_edits_plan_rows_and_issues_the_ticked_ones_as_one_outage() 
     let r = app.post_in(&sup, "/console/outage-plans/issue", &[]).await;
     assert_eq!(r.status(), 400);
 }
+
+#[tokio::test]
+async fn a_job_cutting_a_customer_near_its_own_maintenance_is_advised_to_share_it() {
+    let app = spawn_app().await;
+    let dispatcher = app.client_as(Role::Dispatcher, "C01").await;
+    let manager = app.client_as(Role::CustomerManager, "C01").await;
+    let customer = app
+        .customers
+        .iter()
+        .find(|c| matches!(&c.connection, Connection::Area { area } if area.as_str() == "TA-001"))
+        .expect("a customer in TA-001")
+        .customer_no
+        .to_string();
+    let record = |body: Value| {
+        manager
+            .post(app.url("/api/v1/customer-maintenance"))
+            .json(&body)
+            .send()
+    };
+    let at = |t: Timestamp| t.to_string();
+    // The customer maintains its own plant three days after the job, and (a second time)
+    // during it.
+    let after = t0() + days(3);
+    let r = record(json!({"customer_no": customer, "start": at(after),
+        "end": at(after + SignedDuration::from_hours(6)), "note": "配电室年度预试"}))
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 201);
+    let m: Value = r.json().await.unwrap();
+    assert_eq!(
+        (m["customer_no"].as_str(), m["area"].as_str()),
+        (Some(customer.as_str()), Some("TA-001"))
+    );
+    let r = record(
+        json!({"customer_no": customer, "start": at(t0() - SignedDuration::from_hours(1)),
+        "end": at(t0() + SignedDuration::from_hours(9))}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 201);
+    for (body, field) in [
+        (
+            json!({"customer_no": customer, "start": at(after), "end": at(after)}),
+            "end",
+        ),
+        (
+            json!({"customer_no": customer, "start": at(after), "end": at(after + days(15))}),
+            "end",
+        ),
+        (
+            json!({"customer_no": customer, "start": "soon", "end": at(after)}),
+            "start",
+        ),
+        (
+            json!({"customer_no": "12", "start": at(after), "end": at(after + days(1))}),
+            "customer_no",
+        ),
+        (
+            json!({"customer_no": "9999999999", "start": at(after), "end": at(after + days(1))}),
+            "customer_no",
+        ),
+    ] {
+        let r = record(body.clone()).await.unwrap();
+        let status = r.status().as_u16();
+        let p: Value = r.json().await.unwrap();
+        assert!(matches!(status, 400 | 404), "{body}: {status}");
+        assert_eq!(p["field"], field, "{body}: {p}");
+    }
+    let listed: Value = app
+        .client
+        .get(app.url(&format!(
+            "/api/v1/customer-maintenance?from={}",
+            at(t0() - days(1))
+        )))
+        .json_body()
+        .await;
+    assert_eq!(listed.as_array().unwrap().len(), 2, "{listed}");
+
+    let (status, v) = upload(
+        &dispatcher,
+        &app,
+        "plan.csv",
+        csv(&[
+            csv_row("W01", ("areas", "TA-001"), t0(), 8, "S01"),
+            // Another area: none of its customers maintains.
+            csv_row("W02", ("areas", "TA-002"), t0(), 8, "S01"),
+        ])
+        .into_bytes(),
+    )
+    .await;
+    assert_eq!(status, 201, "{v}");
+    let list = rows(&app).await;
+    let advice: Vec<&Value> = row(&list, "W01")["advice"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["kind"] == "customer_maintenance")
+        .collect();
+    // Only the maintenance the job does not already lie inside.
+    assert_eq!(advice.len(), 1, "{advice:?}");
+    assert_eq!(advice[0]["shared_customers"], json!([customer]));
+    assert_eq!(
+        advice[0]["other_date"],
+        griddesk_server::time::local_date(after).to_string()
+    );
+    assert_eq!(advice[0]["maintenance"], m["id"]);
+    assert!(row(&list, "W02")["advice"].as_array().unwrap().is_empty());
+    let page = app
+        .client
+        .get(app.url("/console/outage-plans"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("data-advice=\"customer_maintenance\""));
+    assert!(page.contains(&format!("href=\"/console/customers/{customer}\"")));
+}

@@ -107,7 +107,9 @@ fn scope(r: &Rec<'_>) -> Result<(OutageScope, Vec<Ref>), Bad> {
 }
 
 pub(crate) fn plan_row(r: &Rec<'_>) -> Result<Parsed<PlanRow>, Bad> {
-    let job_id = r.parse("job_id", |s| Code::parse_field("job_id", s))?;
+    let job_id = r.parse("job_id", |s| {
+        griddesk_domain::outage_plan::parse_job_id("job_id", s)
+    })?;
     let kind = r.parse("kind", PlanKind::parse)?;
     let title = r.name("title", 100)?;
     let (scope, mut refs) = scope(r)?;

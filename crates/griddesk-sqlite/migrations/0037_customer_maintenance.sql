@@ -1,0 +1,13 @@
+-- Customers' own maintenance outages (客户检修计划, seed 003), as their customer managers learn
+-- them: planned grid work cutting such a customer near that time is advised to share it.
+CREATE TABLE customer_maintenance (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    customer_no TEXT NOT NULL REFERENCES customer (customer_no),
+    start_us    INTEGER NOT NULL,
+    end_us      INTEGER NOT NULL,
+    note        TEXT NOT NULL,
+    recorded_by TEXT NOT NULL,
+    recorded_us INTEGER NOT NULL
+);
+CREATE INDEX customer_maintenance_start ON customer_maintenance (start_us);
+CREATE INDEX customer_maintenance_customer ON customer_maintenance (customer_no, start_us);
