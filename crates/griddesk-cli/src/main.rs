@@ -360,9 +360,16 @@ async fn segment_command(
     let store = storage.open().await?;
     let lake = griddesk_lake::Lake::open(&storage.lake_dir()).context("opening the lake")?;
     let bar = progress::bar(seg::RUN_STEPS.len() as u64, "steps");
+    // When each step ended: the time each took is printed with the results (where a run's
+    // time goes, for operators and BENCHMARKS.md).
+    let ended = std::sync::Arc::new(std::sync::Mutex::new(vec![std::time::Instant::now()]));
     let tick = {
         let bar = bar.clone();
+        let ended = ended.clone();
         move |done: usize| {
+            if let Ok(mut e) = ended.lock() {
+                e.push(std::time::Instant::now());
+            }
             bar.set_position(done as u64);
             if let Some(next) = seg::RUN_STEPS.get(done) {
                 bar.set_message(*next);
@@ -383,6 +390,14 @@ async fn segment_command(
     .map_err(|e| anyhow::anyhow!("{}", e.problem().detail))?;
     bar.finish();
     println!("segmented {} customers for {period}", s.summary.customers);
+    if let Ok(e) = ended.lock() {
+        let took: Vec<String> = seg::RUN_STEPS
+            .iter()
+            .zip(e.windows(2))
+            .map(|(step, w)| format!("{step} {:.1} s", (w[1] - w[0]).as_secs_f64()))
+            .collect();
+        println!("time: {}", took.join(", "));
+    }
     println!(
         "origin: current {:.3}, potential {:.3}",
         s.summary.origin.current, s.summary.origin.potential
@@ -420,8 +435,13 @@ async fn segment_command(
         println!("wrote {}", p.display());
     }
     if let Some(p) = parquet {
+        let t = std::time::Instant::now();
         griddesk_lake::segment::write_segmentation_parquet(p, period, &s.customers)?;
-        println!("wrote {}", p.display());
+        println!(
+            "wrote {} in {:.1} s",
+            p.display(),
+            t.elapsed().as_secs_f64()
+        );
     }
     Ok(())
 }

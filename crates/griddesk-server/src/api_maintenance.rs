@@ -13,7 +13,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use griddesk_domain::access::{AuditAction, AuditEntry};
+use griddesk_domain::access::{Actor, AuditAction, AuditEntry};
 use griddesk_domain::values::CustomerNo;
 use griddesk_store::outage_plan::{NewMaintenance, StoredMaintenance};
 use jiff::SignedDuration;
@@ -24,7 +24,6 @@ use utoipa::{IntoParams, ToSchema};
 const MAX_DAYS: i64 = 14;
 
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
 pub struct MaintenanceRequest {
     pub customer_no: String,
     /// RFC 3339, or `YYYY-MM-DDTHH:MM` in Asia/Shanghai.
@@ -49,7 +48,7 @@ pub struct MaintenanceView {
     pub recorded_at: String,
 }
 
-fn view(m: &StoredMaintenance) -> MaintenanceView {
+pub fn view(m: &StoredMaintenance) -> MaintenanceView {
     MaintenanceView {
         id: m.id,
         customer_no: m.maintenance.customer.to_string(),
@@ -79,7 +78,19 @@ pub async fn record_maintenance(
     ClientAddr(addr): ClientAddr,
     ApiJson(r): ApiJson<MaintenanceRequest>,
 ) -> Result<Response, ApiError> {
-    let no = CustomerNo::parse(&r.customer_no)?;
+    let v = record(&state, &auth.actor, &addr, &r).await?;
+    Ok((StatusCode::CREATED, Json(v)).into_response())
+}
+
+/// Records `r` for `actor` (the API's and the console's): checked, within the caller's units,
+/// audited.
+pub async fn record(
+    state: &AppState,
+    actor: &Actor,
+    addr: &str,
+    r: &MaintenanceRequest,
+) -> Result<MaintenanceView, ApiError> {
+    let no = CustomerNo::parse(r.customer_no.trim())?;
     let start = instant("start", &r.start)?;
     let end = instant("end", &r.end)?;
     if end <= start {
@@ -92,7 +103,7 @@ pub async fn record_maintenance(
         ));
     }
     let note = text("note", r.note.as_deref().unwrap_or_default(), 200, false)?;
-    scope::customer_for(&state, &auth.actor, &no).await?;
+    scope::customer_for(state, actor, &no).await?;
     let now = time::now();
     let id = state
         .store
@@ -101,16 +112,16 @@ pub async fn record_maintenance(
             start,
             end,
             note,
-            recorded_by: auth.actor.audit_id(),
+            recorded_by: actor.audit_id(),
             recorded_at: now,
         })
         .await?;
     let audit = AuditEntry::new(
-        &auth.actor,
+        actor,
         AuditAction::OutagePlanChanged,
         "customer_maintenance",
         id.to_string(),
-        &addr,
+        addr,
         now,
     )
     .reason(format!("customer {no} maintenance recorded"));
@@ -122,7 +133,7 @@ pub async fn record_maintenance(
         .into_iter()
         .find(|m| m.id == id)
         .ok_or_else(|| ApiError::Internal("recorded maintenance not found".into()))?;
-    Ok((StatusCode::CREATED, Json(view(&stored))).into_response())
+    Ok(view(&stored))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

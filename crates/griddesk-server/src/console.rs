@@ -87,6 +87,10 @@ fn register<R: Registry>(r: R) -> R {
         .post("/console/outage-tasks/{id}/done", outages::post_task_done)
         .get("/console/outage-plans", outage_plans::plans)
         .post("/console/outage-plans/issue", outage_plans::post_issue)
+        .post(
+            "/console/customer-maintenance",
+            outage_plans::post_maintenance,
+        )
         .get("/console/outage-plans/{job_id}", outage_plans::plan)
         .post(
             "/console/outage-plans/{job_id}/edit",

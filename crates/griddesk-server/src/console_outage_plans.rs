@@ -7,6 +7,7 @@
 use super::orders::{auth_of, fail};
 use super::{ConsoleError, Ctx, label, page};
 use crate::AppState;
+use crate::api_maintenance;
 use crate::api_outage_plans::{
     self, AdviceView, IssueRequest, PlanPatch, PlanRowView, list_view, plan_advice, plan_view,
 };
@@ -124,6 +125,12 @@ pub async fn plans(State(state): State<AppState>, ctx: Ctx) -> PageResult {
             None => groups.push((key, vec![r])),
         }
     }
+    let now = crate::time::now();
+    let maintenance = state
+        .store
+        .maintenance_between(now, now + jiff::SignedDuration::from_hours(24 * 90), 200)
+        .await
+        .map_err(|e| fail(&ctx)(e.into()))?;
     let body = html! {
         nav.breadcrumb { a href="/console/outages" { (ctx.t(T::OutageBoard)) } span.sep { "/" } span { (ctx.t(T::NavOutagePlans)) } }
         section.card {
@@ -156,8 +163,57 @@ pub async fn plans(State(state): State<AppState>, ctx: Ctx) -> PageResult {
                 }
             }
         }
+        (maintenance_card(&ctx, &maintenance))
     };
     Ok(page(&ctx, ctx.t(T::PlanTitle), false, body))
+}
+
+/// Customers' own maintenance of the next 90 days, with the form customer managers record it by.
+fn maintenance_card(ctx: &Ctx, list: &[griddesk_store::outage_plan::StoredMaintenance]) -> Markup {
+    html! {
+        section.card #customer-maintenance {
+            h2 { (ctx.t(T::MaintenanceTitle)) }
+            p.hint { (ctx.t(T::MaintenanceHint)) }
+            @if list.is_empty() { p.hint { (ctx.t(T::NoData)) } } @else {
+                div.table-wrap { table.table { tbody { @for m in list {
+                    @let v = api_maintenance::view(m);
+                    tr data-maintenance=(v.id) {
+                        td.mono { a href=(format!("/console/customers/{}", v.customer_no)) { (v.customer_no) } }
+                        td.mono { (v.area.clone().unwrap_or_default()) }
+                        td.mono { (minute(&v.start)) " – " (minute(&v.end)) }
+                        td { (v.note) }
+                    }
+                } } } }
+            }
+            @if ctx.may(Permission::OrderWrite) {
+                form.order-form #maintenance-form method="post" action="/console/customer-maintenance" {
+                    input type="hidden" name="csrf" value=(ctx.csrf());
+                    div.form-grid {
+                        label.field { span.field-label { (ctx.t(T::CustomerNo)) } input type="text" name="customer_no" required maxlength="10" inputmode="numeric"; }
+                        label.field { span.field-label { (ctx.t(T::PlanStart)) } input type="datetime-local" name="start" required; }
+                        label.field { span.field-label { (ctx.t(T::PlanEnd)) } input type="datetime-local" name="end" required; }
+                        label.field.grow { span.field-label { (ctx.t(T::Note)) } input type="text" name="note" maxlength="200"; }
+                    }
+                    button.btn type="submit" { (ctx.t(T::MaintenanceRecord)) }
+                }
+            }
+        }
+    }
+}
+
+/// POST /console/customer-maintenance
+pub async fn post_maintenance(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ClientAddr(addr): ClientAddr,
+    Form(form): Form<api_maintenance::MaintenanceRequest>,
+) -> Result<Response, ConsoleError> {
+    let f = fail(&ctx);
+    let auth = auth_of(&ctx)?;
+    api_maintenance::record(&state, &auth.actor, &addr, &form)
+        .await
+        .map_err(&f)?;
+    Ok(Redirect::to("/console/outage-plans#customer-maintenance").into_response())
 }
 
 fn job_of(ctx: &Ctx, path: Result<Path<String>, PathRejection>) -> Result<String, ConsoleError> {

@@ -277,6 +277,9 @@ texts! {
     AdviceRepeatDo => "建议合并为一次停电", "consider combining into one outage";
     AdviceApart => "相隔", "apart";
     AdviceCustomer => "客户检修", "Customer maintenance";
+    MaintenanceTitle => "客户检修计划", "Customers' maintenance";
+    MaintenanceHint => "客户自有设备的检修时间：停电计划将建议与之同时停电，避免重复停电。", "When customers maintain their own plant: the plan advises fitting grid work into those hours, so they are cut once.";
+    MaintenanceRecord => "登记客户检修", "Record maintenance";
     AdviceCustomerDo => "建议与客户检修同时停电", "fit the job into the customer's maintenance";
     AdviceWithin => "窗口", "window";
     AdviceJob => "工作", "job";

@@ -259,6 +259,7 @@ pub const RULES: &[(&str, &str, Rule)] = &[
         Perm(OutageWrite),
     ),
     ("POST", "/console/outage-plans/issue", Perm(OutageWrite)),
+    ("POST", "/console/customer-maintenance", Perm(OrderWrite)),
     ("GET", "/console/knowledge", Perm(OrderRead)),
     ("GET", "/console/knowledge/suggest", Perm(OrderRead)),
     ("GET", "/console/knowledge/new", Perm(KnowledgeWrite)),

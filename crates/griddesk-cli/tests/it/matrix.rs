@@ -471,6 +471,11 @@ async fn prepare(app: &TestApp, method: &str, path: &str, f: &Fixture) -> Option
             ))
         }
         ("POST", "/console/outage-tasks/{id}/done") => form(vec![("method", "phone")]),
+        ("POST", "/console/customer-maintenance") => form(vec![
+            ("customer_no", no),
+            ("start", "2099-01-01T09:00"),
+            ("end", "2099-01-01T12:00"),
+        ]),
         ("POST", "/console/outages/{id}/actions") => {
             form(vec![("version", "1"), ("action", "notify")])
         }

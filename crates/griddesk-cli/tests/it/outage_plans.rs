@@ -747,4 +747,57 @@ async fn a_job_cutting_a_customer_near_its_own_maintenance_is_advised_to_share_i
         .unwrap();
     assert!(page.contains("data-advice=\"customer_maintenance\""));
     assert!(page.contains(&format!("href=\"/console/customers/{customer}\"")));
+
+    // The customer manager records a third one on the plan page's form.
+    let li = app.login("li_jingli").await;
+    let page = app
+        .get_in(&li, "/console/outage-plans")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("id=\"maintenance-form\""));
+    assert_eq!(page.matches("data-maintenance=").count(), 2);
+    let start = local(t0() + days(20)).replace(' ', "T");
+    let end = local(t0() + days(20) + SignedDuration::from_hours(4)).replace(' ', "T");
+    let form = |end: &str| {
+        vec![
+            ("customer_no", customer.clone()),
+            ("start", start.clone()),
+            ("end", end.to_owned()),
+            ("note", "变压器检修".to_owned()),
+        ]
+    };
+    let post = |fields: Vec<(&'static str, String)>| {
+        let (app, li) = (&app, &li);
+        async move {
+            let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.post_in(li, "/console/customer-maintenance", &f).await
+        }
+    };
+    assert_eq!(
+        post(form(&start)).await.status(),
+        400,
+        "ends before it starts"
+    );
+    assert_eq!(post(form(&end)).await.status(), 303);
+    let page = app
+        .get_in(&li, "/console/outage-plans")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(page.matches("data-maintenance=").count(), 3);
+    assert!(page.contains("变压器检修"));
+    // Agents, who take the customers' calls, may record it too.
+    let agent = app.login("agent01").await;
+    let page = app
+        .get_in(&agent, "/console/outage-plans")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("id=\"customer-maintenance\"") && page.contains("id=\"maintenance-form\"")
+    );
 }
