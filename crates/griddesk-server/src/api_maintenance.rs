@@ -103,7 +103,7 @@ pub async fn record(
         ));
     }
     let note = text("note", r.note.as_deref().unwrap_or_default(), 200, false)?;
-    scope::customer_for(state, actor, &no).await?;
+    let detail = scope::customer_for(state, actor, &no).await?;
     let now = time::now();
     let id = state
         .store
@@ -111,7 +111,7 @@ pub async fn record(
             customer: no.clone(),
             start,
             end,
-            note,
+            note: note.clone(),
             recorded_by: actor.audit_id(),
             recorded_at: now,
         })
@@ -126,14 +126,23 @@ pub async fn record(
     )
     .reason(format!("customer {no} maintenance recorded"));
     state.store.append_audit(&audit).await?;
-    let stored = state
-        .store
-        .maintenance_between(start, start + SignedDuration::from_secs(1), 1000)
-        .await?
-        .into_iter()
-        .find(|m| m.id == id)
-        .ok_or_else(|| ApiError::Internal("recorded maintenance not found".into()))?;
-    Ok(view(&stored))
+    // The customer's area is known from the look-up above: no need to read the row back.
+    let area = match &detail.customer.connection {
+        griddesk_domain::customer::Connection::Area { area } => Some(area.clone()),
+        griddesk_domain::customer::Connection::Feeder { .. } => None,
+    };
+    Ok(view(&StoredMaintenance {
+        id,
+        maintenance: griddesk_domain::outage_plan::CustomerMaintenance {
+            customer: no,
+            area,
+            start,
+            end,
+        },
+        note,
+        recorded_by: actor.audit_id(),
+        recorded_at: now,
+    }))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
