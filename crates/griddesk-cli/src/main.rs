@@ -423,6 +423,14 @@ async fn segment_command(
             .collect(),
     );
     line(
+        "grades",
+        s.summary
+            .grades
+            .iter()
+            .map(|(g, n)| (g.code().to_owned(), *n))
+            .collect(),
+    );
+    line(
         "tiers",
         seg::tier_counts(&s)
             .into_iter()

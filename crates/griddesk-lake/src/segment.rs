@@ -284,7 +284,8 @@ impl Lake {
 }
 
 /// Writes a period's results as one Parquet file (customer_no, period, B11..B42, their scores,
-/// current and potential value, quadrant, purchase amount, ABC class, tier), written to
+/// current and potential value, quadrant, purchase amount, ABC class, three-dimension score and
+/// grade (null for results computed without one), tier), written to
 /// `<path>.tmp` and renamed, like the lake's own files.
 pub fn write_segmentation_parquet(
     path: &std::path::Path,
@@ -358,6 +359,14 @@ pub fn write_segmentation_parquet(
     fields.push(Field::new("abc", DataType::Utf8, false));
     cols.push(Arc::new(StringArray::from_iter_values(
         results.iter().map(|r| r.abc.code()),
+    )));
+    fields.push(Field::new("grade_score", DataType::Float64, true));
+    cols.push(Arc::new(Float64Array::from_iter(
+        results.iter().map(|r| r.three_dim.map(|g| g.score)),
+    )));
+    fields.push(Field::new("grade", DataType::Utf8, true));
+    cols.push(Arc::new(StringArray::from_iter(
+        results.iter().map(|r| r.three_dim.map(|g| g.grade.code())),
     )));
     fields.push(Field::new("tier", DataType::UInt8, false));
     cols.push(Arc::new(UInt8Array::from_iter_values(

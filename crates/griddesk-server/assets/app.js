@@ -184,6 +184,21 @@
     };
   }
 
+  /* Movement of a grading between two periods (D4.5): a sankey from the earlier period's
+   * grades to the later one's, from the page's own data-json. No flows, no chart. */
+  function gradeSankeyOption(m) {
+    var links = m.links || [];
+    return {
+      animationDuration: 300,
+      tooltip: { trigger: "item" },
+      series: [{
+        type: "sankey", left: 8, right: 150, top: 16, bottom: 16, nodeGap: 10,
+        emphasis: { focus: "adjacency" }, lineStyle: { color: "gradient", curveness: 0.5 },
+        data: links.length ? (m.nodes || []) : [], links: links
+      }]
+    };
+  }
+
   /* Reduction per measure of an orderly-use plan (shift peak, avoid peak, limit, disconnect),
    * as bars in kW, from the page's own data-json (the plan is computed by the request). */
   function orderlyMeasuresOption(p, el) {
@@ -208,6 +223,7 @@
     "complaint-months": function (a, el) { return countsOption(a.by_month || [], el, "line"); },
     "complaint-units": function (a, el) { return countsOption(a.by_unit || [], el, "bar"); },
     "value-matrix": valueMatrixOption,
+    "grade-sankey": gradeSankeyOption,
     "orderly-measures": orderlyMeasuresOption
   };
 

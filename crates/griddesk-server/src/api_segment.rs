@@ -1,8 +1,9 @@
 //! Customer value segmentation (D4) at the edges: one run of a period (raw figures from the
 //! lake, the pure [`griddesk_domain::segment::segment`], the results stored atomically), its
 //! Excel export, the service tier a customer is served in (the stored one, else
-//! [`default_tier`]), and the JSON API: a period's summary, a customer's explanation, and a run
-//! started by an analyst.
+//! [`default_tier`]), and the JSON API: a period's summary, its customers by grade, the
+//! movement of any grading between two periods, a customer's explanation, and a run started by
+//! an analyst.
 //!
 //! Access: the summary and runs are analysis, for the roles holding `complaint_ledger`
 //! (analysts and supervisors, the analysis permission of the table); a customer's segment is
@@ -20,11 +21,12 @@ use griddesk_domain::billing::Period;
 use griddesk_domain::customer::Customer;
 use griddesk_domain::queue::default_tier;
 use griddesk_domain::segment::{
-    Indicator, SegmentError, Segmentation, SegmentationConfig, Summary, segment,
+    AbcClass, Grading, Indicator, Quadrant, SegmentError, Segmentation, SegmentationConfig,
+    Summary, ThreeDimGrade, explanation, segment,
 };
-use griddesk_domain::values::CustomerNo;
+use griddesk_domain::values::{CustomerNo, Lang};
 use griddesk_store::Store;
-use griddesk_store::segment::{SegmentRun, explain};
+use griddesk_store::segment::{MemberFilter, SegmentRun};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
@@ -121,6 +123,8 @@ pub fn segmentation_workbook(
             "quadrant",
             "purchase_amount",
             "abc",
+            "grade_score",
+            "grade",
             "tier",
         ]
         .map(str::to_owned),
@@ -145,7 +149,11 @@ pub fn segmentation_workbook(
         ws.write(row, col + 2, x.quadrant.code())?;
         ws.write(row, col + 3, x.purchase_amount.to_string())?;
         ws.write(row, col + 4, x.abc.code())?;
-        ws.write(row, col + 5, f64::from(x.service.tier))?;
+        if let Some(g) = x.three_dim {
+            ws.write(row, col + 5, g.score)?;
+            ws.write(row, col + 6, g.grade.code())?;
+        }
+        ws.write(row, col + 7, f64::from(x.service.tier))?;
     }
     let sum = wb.add_worksheet();
     sum.set_name("summary")?;
@@ -165,6 +173,11 @@ pub fn segmentation_workbook(
     }
     for (a, n) in &s.summary.abc {
         sum.write(row, 0, format!("abc {}", a.code()))?;
+        sum.write(row, 1, *n as f64)?;
+        row += 1;
+    }
+    for (g, n) in &s.summary.grades {
+        sum.write(row, 0, format!("grade {}", g.code()))?;
         sum.write(row, 1, *n as f64)?;
         row += 1;
     }
@@ -190,6 +203,8 @@ pub struct SegmentationView {
     pub quadrants: BTreeMap<String, usize>,
     /// Customers per ABC class.
     pub abc: BTreeMap<String, usize>,
+    /// Customers per three-dimension grade (special, grade1, grade2, grade3).
+    pub grades: BTreeMap<String, i64>,
     /// Customers per service tier.
     pub tiers: BTreeMap<String, i64>,
     /// The population summary: weights, origin, quintile thresholds, counts.
@@ -208,13 +223,18 @@ async fn segmentation_view(state: &AppState, period: Period) -> Result<Segmentat
         })?;
     let summary: Summary = serde_json::from_str(&run.summary_json)
         .map_err(|e| ApiError::Internal(format!("stored summary: {e}")))?;
-    let tiers = state
-        .store
-        .tier_movement(period, period)
-        .await?
-        .into_iter()
-        .filter_map(|m| Some((m.to?.to_string(), m.count)))
-        .collect();
+    // Counted from the rows, which also serves summaries stored before a count was kept.
+    let counts = async |g: Grading| -> Result<BTreeMap<String, i64>, ApiError> {
+        Ok(state
+            .store
+            .grade_movement(g, period, period)
+            .await?
+            .into_iter()
+            .filter_map(|m| Some((m.to?, m.count)))
+            .collect())
+    };
+    let tiers = counts(Grading::Tier).await?;
+    let grades = counts(Grading::Grade).await?;
     Ok(SegmentationView {
         period: period.to_string(),
         created_at: time::local_rfc3339(run.created_at),
@@ -230,6 +250,7 @@ async fn segmentation_view(state: &AppState, period: Period) -> Result<Segmentat
             .iter()
             .map(|(a, n)| (a.code().to_owned(), *n))
             .collect(),
+        grades,
         tiers,
         summary: serde_json::to_value(&summary).map_err(|e| ApiError::Internal(e.to_string()))?,
     })
@@ -307,7 +328,8 @@ pub struct CustomerSegmentView {
     pub period: String,
     pub tier: u8,
     /// Raw indicators, scores, thresholds, weights, values, origin, quadrant, the moves that
-    /// would change the quadrant, ABC class and entitlements.
+    /// would change the quadrant, ABC class, three-dimension sub-scores, score, grade, the
+    /// grades' thresholds and the rise to the next grade, and entitlements.
     #[schema(value_type = Object)]
     pub explanation: serde_json::Value,
 }
@@ -343,7 +365,7 @@ pub async fn customer_segment(
         .ok_or_else(not_found)?;
     let summary: Summary = serde_json::from_str(&run.summary_json)
         .map_err(|e| ApiError::Internal(format!("stored summary: {e}")))?;
-    let e = explain(&r, &summary);
+    let e = explanation(&r, &summary);
     Ok(Json(CustomerSegmentView {
         customer_no: no.to_string(),
         period: period.to_string(),
@@ -358,6 +380,10 @@ pub struct MembersParams {
     pub quadrant: Option<String>,
     /// A, B, C or D.
     pub abc: Option<String>,
+    /// special, grade1, grade2 or grade3.
+    pub grade: Option<String>,
+    /// 1, 2 or 3.
+    pub tier: Option<String>,
     /// At most this many (default 2,000, at most 10,000).
     pub limit: Option<u32>,
 }
@@ -369,6 +395,8 @@ pub struct MemberView {
     pub potential: f64,
     pub quadrant: String,
     pub abc: String,
+    /// Three-dimension grade; absent for results stored before grades were computed.
+    pub grade: Option<String>,
     pub tier: u8,
 }
 
@@ -399,23 +427,8 @@ pub async fn members(
     ApiPath(period): ApiPath<String>,
     crate::extract::ApiQuery(q): crate::extract::ApiQuery<MembersParams>,
 ) -> Result<Json<MembersView>, ApiError> {
-    use griddesk_domain::segment::{AbcClass, Quadrant};
     let period = period_param(&period)?;
-    let quadrant = q
-        .quadrant
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            Quadrant::parse(s)
-                .map_err(|_| ApiError::invalid("quadrant", "vip, growth, maintain or abandon"))
-        })
-        .transpose()?;
-    let abc = q
-        .abc
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .map(|s| AbcClass::parse(s).map_err(|_| ApiError::invalid("abc", "A, B, C or D")))
-        .transpose()?;
+    let filter = member_filter(&q)?;
     let limit = q.limit.unwrap_or(2_000).clamp(1, 10_000);
     let run = state
         .store
@@ -427,7 +440,7 @@ pub async fn members(
         })?;
     let summary: Summary = serde_json::from_str(&run.summary_json)
         .map_err(|e| ApiError::Internal(format!("stored summary: {e}")))?;
-    let quadrants: Vec<Quadrant> = match quadrant {
+    let quadrants: Vec<Quadrant> = match filter.quadrant {
         Some(q) => vec![q],
         None => Quadrant::ALL.to_vec(),
     };
@@ -435,10 +448,11 @@ pub async fn members(
     let mut items = Vec::new();
     let mut sampled = false;
     for q in quadrants {
-        let rs = state
-            .store
-            .segment_members(period, Some(q), abc, each + 1)
-            .await?;
+        let f = MemberFilter {
+            quadrant: Some(q),
+            ..filter
+        };
+        let rs = state.store.segment_members(period, &f, each + 1).await?;
         sampled |= rs.len() > each as usize;
         items.extend(rs.into_iter().take(each as usize).map(|r| MemberView {
             customer_no: r.customer,
@@ -446,6 +460,7 @@ pub async fn members(
             potential: r.value.potential,
             quadrant: r.quadrant.code().to_owned(),
             abc: r.abc.code().to_owned(),
+            grade: r.three_dim.map(|g| g.grade.code().to_owned()),
             tier: r.service.tier,
         }));
     }
@@ -456,4 +471,181 @@ pub async fn members(
         sampled,
         items,
     }))
+}
+
+/// The filter of a members request, each value checked.
+pub fn member_filter(q: &MembersParams) -> Result<MemberFilter, ApiError> {
+    let given = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    Ok(MemberFilter {
+        quadrant: given(&q.quadrant)
+            .map(|s| {
+                Quadrant::parse(&s)
+                    .map_err(|_| ApiError::invalid("quadrant", "vip, growth, maintain or abandon"))
+            })
+            .transpose()?,
+        abc: given(&q.abc)
+            .map(|s| AbcClass::parse(&s).map_err(|_| ApiError::invalid("abc", "A, B, C or D")))
+            .transpose()?,
+        grade: given(&q.grade)
+            .map(|s| {
+                ThreeDimGrade::parse(&s)
+                    .map_err(|_| ApiError::invalid("grade", "special, grade1, grade2 or grade3"))
+            })
+            .transpose()?,
+        tier: given(&q.tier)
+            .map(|s| match s.as_str() {
+                "1" | "2" | "3" => Ok(s.parse::<u8>().unwrap_or_default()),
+                _ => Err(ApiError::invalid("tier", "1, 2 or 3")),
+            })
+            .transpose()?,
+    })
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct MovementParams {
+    /// The earlier period, YYYY-MM.
+    pub from: String,
+    /// The later period, YYYY-MM.
+    pub to: String,
+    /// quadrant, abc, grade or tier (default tier).
+    pub grading: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MovementCell {
+    /// The grade in `from`; absent: not segmented then (new).
+    pub from: Option<String>,
+    /// The grade in `to`; absent: not segmented then (gone).
+    pub to: Option<String>,
+    pub count: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MovementView {
+    pub grading: String,
+    pub from: String,
+    pub to: String,
+    /// The grading's codes, best first, with their Chinese and English labels.
+    pub grades: Vec<GradeLabel>,
+    /// The transition matrix's non-empty cells, ordered by (from, to).
+    pub cells: Vec<MovementCell>,
+    /// Customers in both periods whose grade stayed, rose (to a better grade) or fell.
+    pub stayed: i64,
+    pub rose: i64,
+    pub fell: i64,
+    /// Customers of only the later, or only the earlier, period.
+    pub new: i64,
+    pub gone: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GradeLabel {
+    pub code: String,
+    pub zh: String,
+    pub en: String,
+}
+
+/// Movement of a grading between two periods, computed from the stored results.
+pub async fn movement_view(
+    store: &dyn Store,
+    grading: Grading,
+    from: Period,
+    to: Period,
+) -> Result<MovementView, ApiError> {
+    let cells = store.grade_movement(grading, from, to).await?;
+    let codes = grading.codes();
+    let rank = |c: &str| codes.iter().position(|k| *k == c);
+    let (mut stayed, mut rose, mut fell, mut new, mut gone) = (0, 0, 0, 0, 0);
+    for m in &cells {
+        match (
+            m.from.as_deref().and_then(rank),
+            m.to.as_deref().and_then(rank),
+        ) {
+            (Some(a), Some(b)) if a == b => stayed += m.count,
+            (Some(a), Some(b)) if b < a => rose += m.count,
+            (Some(_), Some(_)) => fell += m.count,
+            (None, Some(_)) => new += m.count,
+            (Some(_), None) => gone += m.count,
+            (None, None) => {}
+        }
+    }
+    Ok(MovementView {
+        grading: grading.code().to_owned(),
+        from: from.to_string(),
+        to: to.to_string(),
+        grades: codes
+            .iter()
+            .map(|c| GradeLabel {
+                code: (*c).to_owned(),
+                zh: grading.label_of(c, Lang::Zh),
+                en: grading.label_of(c, Lang::En),
+            })
+            .collect(),
+        cells: cells
+            .into_iter()
+            .map(|m| MovementCell {
+                from: m.from,
+                to: m.to,
+                count: m.count,
+            })
+            .collect(),
+        stayed,
+        rose,
+        fell,
+        new,
+        gone,
+    })
+}
+
+/// Parses the periods and grading of a movement request.
+pub fn movement_params(q: &MovementParams) -> Result<(Grading, Period, Period), ApiError> {
+    let from = Period::parse(q.from.trim())
+        .map_err(|_| ApiError::invalid("from", "give a month, YYYY-MM"))?;
+    let to =
+        Period::parse(q.to.trim()).map_err(|_| ApiError::invalid("to", "give a month, YYYY-MM"))?;
+    let grading = match q
+        .grading
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(g) => Grading::parse(g)
+            .map_err(|_| ApiError::invalid("grading", "quadrant, abc, grade or tier"))?,
+        None => Grading::Tier,
+    };
+    Ok((grading, from, to))
+}
+
+/// How customers moved between the grades of one grading from one period to another: the
+/// transition matrix (for a sankey or a table) and how many stayed, rose, fell, came and went.
+#[utoipa::path(
+    get, path = "/api/v1/segmentation/movement", tag = TAG_SEGMENTATION,
+    params(MovementParams),
+    responses(
+        (status = 200, description = "The transition matrix", body = MovementView),
+        (status = 400, description = "Invalid period or grading", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "A period is not segmented", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn movement(
+    State(state): State<AppState>,
+    crate::extract::ApiQuery(q): crate::extract::ApiQuery<MovementParams>,
+) -> Result<Json<MovementView>, ApiError> {
+    let (grading, from, to) = movement_params(&q)?;
+    for (field, p) in [("from", from), ("to", to)] {
+        if state.store.segmentation_run(p).await?.is_none() {
+            return Err(ApiError::NotFound {
+                field,
+                value: p.to_string(),
+            });
+        }
+    }
+    Ok(Json(
+        movement_view(state.store.as_ref(), grading, from, to).await?,
+    ))
 }

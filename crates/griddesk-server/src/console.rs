@@ -799,6 +799,12 @@ async fn customer_page(
                     dt { (ctx.t(T::SegmentPeriod)) } dd { (period.to_string()) }
                     dt { (ctx.t(T::ValueQuadrant)) } dd #segment-quadrant { (r.quadrant.label(ctx.lang)) }
                     dt { (ctx.t(T::AbcClassTitle)) } dd { (r.abc.label(ctx.lang)) }
+                    @if let Some(g) = r.three_dim {
+                        dt { (ctx.t(T::GradeTitle)) } dd #segment-grade { (g.grade.label(ctx.lang)) " · " (format!("{:.1}", g.score)) }
+                    }
+                    dt { (ctx.t(T::Entitlements)) } dd #segment-entitlements {
+                        (r.service.entitlements.iter().map(|e| e.label(ctx.lang)).collect::<Vec<_>>().join("、"))
+                    }
                     dt { (ctx.t(T::CurrentPotential)) } dd { (format!("{:.3} / {:.3}", r.value.current, r.value.potential)) }
                 }
             }

@@ -155,7 +155,7 @@ impl AppState {
         (name = "call-centre", description = "Agents' presence, incoming calls routed by service tier, scheduled callbacks"),
         (name = "knowledge", description = "Knowledge base for the one-time complete notice: guides, checklists, tariffs, standard answers; Chinese searched by word"),
         (name = "outages", description = "Outages of the four kinds, the customers they reach, their lifecycle, and a customer's outages now or announced"),
-        (name = "segmentation", description = "Customer value segmentation (D4): a period's value matrix, ABC pyramid and tiers, a customer's explanation, runs"),
+        (name = "segmentation", description = "Customer value segmentation (D4): a period's value matrix, ABC pyramid, three-dimension grades and tiers, movement between periods, a customer's explanation, runs"),
         (name = "self-service", description = "Customers' own account, after a one-time code login"),
         (name = "operations", description = "Health, metrics and this document"),
     ),
@@ -331,6 +331,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(api_segment::get_segmentation))
         .routes(routes!(api_segment::members))
+        .routes(routes!(api_segment::movement))
         .routes(routes!(api_segment::post_run))
         .routes(routes!(api_segment::customer_segment))
 }

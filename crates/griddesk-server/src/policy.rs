@@ -187,6 +187,11 @@ pub const RULES: &[(&str, &str, Rule)] = &[
         "/api/v1/segmentation/{period}/members",
         Perm(ComplaintLedger),
     ),
+    (
+        "GET",
+        "/api/v1/segmentation/movement",
+        Perm(ComplaintLedger),
+    ),
     ("POST", "/api/v1/segmentation/runs", Perm(ComplaintLedger)),
     (
         "GET",

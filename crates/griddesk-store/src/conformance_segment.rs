@@ -1,14 +1,16 @@
 //! Conformance cases of [`crate::SegmentStore`]: a stored segmentation reads back exactly as the
 //! pure [`griddesk_domain::segment::segment`] computed it; a re-run replaces its period whole
 //! (no stale rows); a failing run (a customer not in the archive) leaves the previous run
-//! intact; the current tier comes from the latest period; tier movements count every customer.
+//! intact; the current tier comes from the latest period; movements of every grading count
+//! every customer; stored results explain as computed.
 
 use crate::Store;
 use crate::conformance::fixtures;
-use crate::segment::{SegmentRun, TierMove, explain};
+use crate::segment::{GradeMove, MemberFilter, SegmentRun};
 use griddesk_domain::billing::Period;
 use griddesk_domain::segment::{
-    AbcClass, CustomerResult, IndicatorInputs, Member, Quadrant, SegmentationConfig, segment,
+    AbcClass, CustomerResult, Grading, IndicatorInputs, Member, Quadrant, SegmentationConfig,
+    ThreeDimGrade, explanation, segment,
 };
 use griddesk_domain::values::{CustomerNo, Money};
 use jiff::Timestamp;
@@ -94,8 +96,10 @@ pub async fn segmentation_replaces_a_period_atomically_and_reads_back_exactly(st
         assert_eq!(&got, r, "reads back exactly as computed");
         assert_eq!(store.current_tier(&no).await.unwrap(), Some(r.service.tier));
     }
-    let all = store.segment_members(p1, None, None, 10_000).await.unwrap();
+    let any = MemberFilter::default();
+    let all = store.segment_members(p1, &any, 10_000).await.unwrap();
     assert_eq!(all.len(), first.len());
+    assert!(all.iter().all(|r| r.three_dim.is_some()), "grades stored");
     let mut expected = first.clone();
     expected.sort_by(|a, b| {
         b.value
@@ -105,17 +109,36 @@ pub async fn segmentation_replaces_a_period_atomically_and_reads_back_exactly(st
     });
     assert_eq!(all, expected, "highest current value first");
     for q in Quadrant::ALL {
-        let got = store
-            .segment_members(p1, Some(*q), None, 10_000)
-            .await
-            .unwrap();
+        let f = MemberFilter {
+            quadrant: Some(*q),
+            ..any
+        };
+        let got = store.segment_members(p1, &f, 10_000).await.unwrap();
         assert_eq!(got.len(), first.iter().filter(|r| r.quadrant == *q).count());
     }
-    let d = store
-        .segment_members(p1, None, Some(AbcClass::D), 2)
-        .await
-        .unwrap();
-    assert!(d.len() <= 2 && d.iter().all(|r| r.abc == AbcClass::D));
+    for g in ThreeDimGrade::ALL {
+        let f = MemberFilter {
+            grade: Some(*g),
+            ..any
+        };
+        let got = store.segment_members(p1, &f, 10_000).await.unwrap();
+        let want = first
+            .iter()
+            .filter(|r| r.three_dim.map(|x| x.grade) == Some(*g))
+            .count();
+        assert_eq!(got.len(), want, "{g}");
+    }
+    let f = MemberFilter {
+        abc: Some(AbcClass::D),
+        tier: Some(3),
+        ..any
+    };
+    let d = store.segment_members(p1, &f, 2).await.unwrap();
+    assert!(!d.is_empty() && d.len() <= 2);
+    assert!(
+        d.iter()
+            .all(|r| r.abc == AbcClass::D && r.service.tier == 3)
+    );
 
     // A re-run of the period on fewer customers replaces it whole.
     let second = run_of(&customers[1..], 1);
@@ -123,7 +146,7 @@ pub async fn segmentation_replaces_a_period_atomically_and_reads_back_exactly(st
         .replace_segmentation(&meta("2026-08", "{\"n\":2}"), &second)
         .await
         .expect("re-run");
-    let all = store.segment_members(p1, None, None, 10_000).await.unwrap();
+    let all = store.segment_members(p1, &any, 10_000).await.unwrap();
     assert_eq!(all.len(), second.len(), "no stale rows");
     assert_eq!(
         store
@@ -151,7 +174,7 @@ pub async fn segmentation_replaces_a_period_atomically_and_reads_back_exactly(st
             .await
             .is_err()
     );
-    let after = store.segment_members(p1, None, None, 10_000).await.unwrap();
+    let after = store.segment_members(p1, &any, 10_000).await.unwrap();
     assert_eq!(after, all, "the previous run is intact");
     assert_eq!(
         store
@@ -179,26 +202,54 @@ pub async fn segmentation_replaces_a_period_atomically_and_reads_back_exactly(st
         let (p, latest) = store.customer_segment(&no, None).await.unwrap().unwrap();
         assert_eq!((p, &latest), (period("2026-09"), r));
     }
-    let moves = store.tier_movement(p1, period("2026-09")).await.unwrap();
-    let mut expected: std::collections::BTreeMap<(Option<u8>, Option<u8>), i64> =
-        Default::default();
-    for c in &customers {
-        let tier = |rs: &[CustomerResult]| {
-            rs.iter()
-                .find(|r| r.customer == c.as_str())
-                .map(|r| r.service.tier)
-        };
-        *expected.entry((tier(&second), tier(&third))).or_default() += 1;
+    let code = |g: Grading, r: &CustomerResult| -> Option<String> {
+        match g {
+            Grading::Quadrant => Some(r.quadrant.code().to_owned()),
+            Grading::Abc => Some(r.abc.code().to_owned()),
+            Grading::Grade => r.three_dim.map(|x| x.grade.code().to_owned()),
+            Grading::Tier => Some(r.service.tier.to_string()),
+        }
+    };
+    for &g in Grading::ALL {
+        let moves = store
+            .grade_movement(g, p1, period("2026-09"))
+            .await
+            .unwrap();
+        let mut expected: std::collections::BTreeMap<(Option<String>, Option<String>), i64> =
+            Default::default();
+        for c in &customers {
+            let of = |rs: &[CustomerResult]| {
+                rs.iter()
+                    .find(|r| r.customer == c.as_str())
+                    .and_then(|r| code(g, r))
+            };
+            *expected.entry((of(&second), of(&third))).or_default() += 1;
+        }
+        let expected: Vec<GradeMove> = expected
+            .into_iter()
+            .map(|((from, to), count)| GradeMove { from, to, count })
+            .collect();
+        assert_eq!(moves, expected, "{g}");
+        assert_eq!(
+            moves.iter().map(|m| m.count).sum::<i64>(),
+            customers.len() as i64
+        );
+        assert!(
+            moves
+                .iter()
+                .flat_map(|m| [&m.from, &m.to])
+                .flatten()
+                .all(|c| g.codes().contains(&c.as_str())),
+            "{g} codes"
+        );
+        // One period against itself: its counts, nobody moving.
+        let one = store.grade_movement(g, p1, p1).await.unwrap();
+        assert!(one.iter().all(|m| m.from == m.to));
+        assert_eq!(
+            one.iter().map(|m| m.count).sum::<i64>(),
+            second.len() as i64
+        );
     }
-    let expected: Vec<TierMove> = expected
-        .into_iter()
-        .map(|((from, to), count)| TierMove { from, to, count })
-        .collect();
-    assert_eq!(moves, expected);
-    assert_eq!(
-        moves.iter().map(|m| m.count).sum::<i64>(),
-        customers.len() as i64
-    );
 
     // The explanation is recomputed from a stored row and the run's summary.
     let seg = {
@@ -221,7 +272,7 @@ pub async fn segmentation_replaces_a_period_atomically_and_reads_back_exactly(st
         .unwrap()
         .unwrap();
     assert_eq!(
-        Some(explain(&stored, &seg.summary)),
+        Some(explanation(&stored, &seg.summary)),
         seg.explain(customers[0].as_str())
     );
 }

@@ -1,15 +1,17 @@
 //! Storage of value segmentation (D4): one run per period (its configuration, summary, when and
 //! by whom) and one result row per customer and period (raw indicators, scores, values,
-//! quadrant, ABC class, tier and entitlements). A period is replaced whole, in one transaction:
-//! readers see the previous run or the new one, never a mix. The explanation of a customer is
-//! recomputed from its row and the run's summary ([`explain`]).
+//! quadrant, ABC class, three-dimension grade, tier and entitlements). A period is replaced
+//! whole, in one transaction: readers see the previous run or the new one, never a mix. The
+//! explanation of a customer is recomputed from its row and the run's summary
+//! ([`griddesk_domain::segment::explanation`]); movement between two periods is counted by the
+//! database for any [`Grading`].
 
 use crate::Result;
 use crate::backend::corrupt;
 use griddesk_domain::billing::Period;
 use griddesk_domain::segment::{
-    AbcClass, CustomerResult, Entitlement, Explanation, Indicator, PerIndicator, Quadrant, Summary,
-    TierRule, ValuePoint,
+    AbcClass, CustomerResult, Entitlement, Grading, Indicator, PerIndicator, Quadrant,
+    ThreeDimGrade, ThreeDimResult, TierRule, ValuePoint,
 };
 use griddesk_domain::values::{CustomerNo, Money};
 use jiff::Timestamp;
@@ -26,16 +28,36 @@ pub struct SegmentRun {
     pub created_by: String,
 }
 
-/// How many customers moved from one tier to another between two periods; `None` is "not
-/// segmented in that period".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct TierMove {
-    pub from: Option<u8>,
-    pub to: Option<u8>,
+/// How many customers went from one grade to another between two periods, by the grade's code
+/// ([`Grading::codes`]); `None` is "not segmented in that period" (for the three-dimension
+/// grade also "segmented before grades were computed").
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct GradeMove {
+    pub from: Option<String>,
+    pub to: Option<String>,
     pub count: i64,
 }
 
-/// Rows per INSERT statement: 24 parameters each stays under SQLite's 32,766.
+/// Which results of a period to list; `None` fields do not filter.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MemberFilter {
+    pub quadrant: Option<Quadrant>,
+    pub abc: Option<AbcClass>,
+    pub grade: Option<ThreeDimGrade>,
+    pub tier: Option<u8>,
+}
+
+/// The result column holding a grading's code (static, so it may be spliced into SQL).
+pub fn grading_column(g: Grading) -> &'static str {
+    match g {
+        Grading::Quadrant => "quadrant",
+        Grading::Abc => "abc",
+        Grading::Grade => "grade",
+        Grading::Tier => "tier",
+    }
+}
+
+/// Rows per INSERT statement: 26 parameters each stays under SQLite's 32,766.
 pub const SEGMENT_CHUNK: usize = 1_000;
 
 #[async_trait::async_trait]
@@ -58,40 +80,30 @@ pub trait SegmentStore: Send + Sync {
     ) -> Result<Option<(Period, CustomerResult)>>;
     /// The tier of the customer's latest segmented period, if any.
     async fn current_tier(&self, customer: &CustomerNo) -> Result<Option<u8>>;
-    /// Results of a period, optionally of one quadrant and/or ABC class, highest current value
-    /// first (then customer number), at most `limit`.
+    /// Results of a period matching `filter`, highest current value first (then customer
+    /// number), at most `limit`.
     async fn segment_members(
         &self,
         period: Period,
-        quadrant: Option<Quadrant>,
-        abc: Option<AbcClass>,
+        filter: &MemberFilter,
         limit: u32,
     ) -> Result<Vec<CustomerResult>>;
-    /// Tier movements between two periods: every customer of either period counted once.
-    async fn tier_movement(&self, from: Period, to: Period) -> Result<Vec<TierMove>>;
-}
-
-/// The explanation of a stored result against its run's summary.
-pub fn explain(r: &CustomerResult, s: &Summary) -> Explanation {
-    Explanation {
-        customer: r.customer.clone(),
-        indicators: r.indicators,
-        scores: r.scores,
-        thresholds: s.thresholds,
-        weights: s.weights.clone(),
-        value: r.value,
-        origin: s.origin,
-        quadrant: r.quadrant,
-        moves: griddesk_domain::segment::matrix::moves(r.value, s.origin),
-        purchase_amount: r.purchase_amount,
-        abc: r.abc,
-        service: r.service.clone(),
-    }
+    /// Movements of a grading between two periods, ordered by (from, to): every customer of
+    /// either period counted once. `from == to` counts one period's grades.
+    async fn grade_movement(
+        &self,
+        grading: Grading,
+        from: Period,
+        to: Period,
+    ) -> Result<Vec<GradeMove>>;
 }
 
 pub const SEGMENT_COLUMNS: &str = "customer_no, b11, b12, b21, b22, b31, b32, b41, b42, \
     s11, s12, s21, s22, s31, s32, s41, s42, current_value, potential_value, quadrant, \
-    purchase_fen, abc, tier, entitlements";
+    purchase_fen, abc, tier, entitlements, grade, grade_score";
+
+/// The index after [`SEGMENT_COLUMNS`], for a column selected after them.
+pub const AFTER_SEGMENT_COLUMNS: usize = 26;
 
 /// A result's row values, in [`SEGMENT_COLUMNS`] order after the customer number.
 pub struct SegmentValues {
@@ -104,6 +116,8 @@ pub struct SegmentValues {
     pub abc: &'static str,
     pub tier: i32,
     pub entitlements: String,
+    pub grade: Option<&'static str>,
+    pub grade_score: Option<f64>,
 }
 
 pub fn segment_values(r: &CustomerResult) -> Result<SegmentValues> {
@@ -137,6 +151,8 @@ pub fn segment_values(r: &CustomerResult) -> Result<SegmentValues> {
             .map(|e| e.code())
             .collect::<Vec<_>>()
             .join(","),
+        grade: r.three_dim.map(|g| g.grade.code()),
+        grade_score: r.three_dim.map(|g| g.score),
     })
 }
 
@@ -153,6 +169,7 @@ pub fn segment_from_values(
     abc: &str,
     tier: i32,
     entitlements: &str,
+    grade: Option<(&str, f64)>,
 ) -> Result<CustomerResult> {
     let all = Indicator::ALL;
     let mut ind = PerIndicator::<f64>::default();
@@ -169,6 +186,14 @@ pub fn segment_from_values(
         quadrant: Quadrant::parse(quadrant).map_err(|e| corrupt("quadrant", e))?,
         purchase_amount: Money::from_fen(purchase_fen),
         abc: AbcClass::parse(abc).map_err(|e| corrupt("abc", e))?,
+        three_dim: grade
+            .map(|(g, score)| -> Result<ThreeDimResult> {
+                Ok(ThreeDimResult {
+                    score,
+                    grade: ThreeDimGrade::parse(g).map_err(|e| corrupt("grade", e))?,
+                })
+            })
+            .transpose()?,
         service: TierRule {
             tier: u8::try_from(tier).map_err(|e| corrupt("tier", e))?,
             entitlements: entitlements
@@ -191,7 +216,7 @@ macro_rules! segment_store_impl {
     ($store:ty, $conn:ty, $db:path) => {
         const _: () = {
             use ::griddesk_domain::billing::Period;
-            use ::griddesk_domain::segment::{AbcClass, CustomerResult, Quadrant};
+            use ::griddesk_domain::segment::{CustomerResult, Grading};
             use ::griddesk_domain::values::CustomerNo;
             use ::sqlx::Row as _;
             use $crate::Result;
@@ -215,6 +240,8 @@ macro_rules! segment_store_impl {
                 let fen: i64 = row.try_get(20).map_err($db)?;
                 let abc: String = row.try_get(21).map_err($db)?;
                 let ent: String = row.try_get(23).map_err($db)?;
+                let grade: Option<String> = row.try_get(24).map_err($db)?;
+                let grade_score: Option<f64> = row.try_get(25).map_err($db)?;
                 segment_from_values(
                     customer,
                     ind,
@@ -226,6 +253,7 @@ macro_rules! segment_store_impl {
                     &abc,
                     gi(22)?,
                     &ent,
+                    grade.as_deref().zip(grade_score),
                 )
             }
 
@@ -285,7 +313,9 @@ macro_rules! segment_store_impl {
                                 .push_bind(v.purchase_fen)
                                 .push_bind(v.abc)
                                 .push_bind(v.tier)
-                                .push_bind(v.entitlements.clone());
+                                .push_bind(v.entitlements.clone())
+                                .push_bind(v.grade)
+                                .push_bind(v.grade_score);
                         });
                         qb.build().execute(&mut *tx).await.map_err($db)?;
                     }
@@ -339,7 +369,7 @@ macro_rules! segment_store_impl {
                     .await
                     .map_err($db)?;
                     row.map(|row| {
-                        let p: String = row.try_get(24).map_err($db)?;
+                        let p: String = row.try_get(AFTER_SEGMENT_COLUMNS).map_err($db)?;
                         Ok((period_of(&p)?, decode(&row)?))
                     })
                     .transpose()
@@ -361,18 +391,20 @@ macro_rules! segment_store_impl {
                 async fn segment_members(
                     &self,
                     period: Period,
-                    quadrant: Option<Quadrant>,
-                    abc: Option<AbcClass>,
+                    filter: &MemberFilter,
                     limit: u32,
                 ) -> Result<Vec<CustomerResult>> {
                     let rows = ::sqlx::query(&format!(
                         "SELECT {SEGMENT_COLUMNS} FROM segment_result WHERE period = $1 \
                          AND ($2 IS NULL OR quadrant = $2) AND ($3 IS NULL OR abc = $3) \
-                         ORDER BY current_value DESC, customer_no LIMIT $4"
+                         AND ($4 IS NULL OR grade = $4) AND ($5 IS NULL OR tier = $5) \
+                         ORDER BY current_value DESC, customer_no LIMIT $6"
                     ))
                     .bind(period.to_string())
-                    .bind(quadrant.map(|q| q.code()))
-                    .bind(abc.map(|a| a.code()))
+                    .bind(filter.quadrant.map(|q| q.code()))
+                    .bind(filter.abc.map(|a| a.code()))
+                    .bind(filter.grade.map(|g| g.code()))
+                    .bind(filter.tier.map(i32::from))
                     .bind(i64::from(limit.clamp(1, 1_000_000)))
                     .fetch_all(&self.pool)
                     .await
@@ -380,36 +412,33 @@ macro_rules! segment_store_impl {
                     rows.iter().map(decode).collect()
                 }
 
-                async fn tier_movement(&self, from: Period, to: Period) -> Result<Vec<TierMove>> {
-                    let rows: Vec<(Option<i32>, Option<i32>, i64)> = ::sqlx::query_as(
-                        "SELECT a.tier, b.tier, COUNT(*) FROM \
-                         (SELECT customer_no FROM segment_result WHERE period IN ($1, $2) \
-                          GROUP BY customer_no) k \
-                         LEFT JOIN segment_result a ON a.customer_no = k.customer_no \
-                           AND a.period = $1 \
-                         LEFT JOIN segment_result b ON b.customer_no = k.customer_no \
-                           AND b.period = $2 \
-                         GROUP BY a.tier, b.tier ORDER BY a.tier, b.tier",
-                    )
-                    .bind(from.to_string())
-                    .bind(to.to_string())
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err($db)?;
-                    let tier = |t: Option<i32>| {
-                        t.map(|t| u8::try_from(t).map_err(|e| $crate::backend::corrupt("tier", e)))
-                            .transpose()
-                    };
-                    let mut out = rows
+                async fn grade_movement(
+                    &self,
+                    grading: Grading,
+                    from: Period,
+                    to: Period,
+                ) -> Result<Vec<GradeMove>> {
+                    let col = grading_column(grading);
+                    let rows: Vec<(Option<String>, Option<String>, i64)> =
+                        ::sqlx::query_as(&format!(
+                            "SELECT CAST(a.{col} AS TEXT), CAST(b.{col} AS TEXT), COUNT(*) FROM \
+                             (SELECT customer_no FROM segment_result WHERE period IN ($1, $2) \
+                              GROUP BY customer_no) k \
+                             LEFT JOIN segment_result a ON a.customer_no = k.customer_no \
+                               AND a.period = $1 \
+                             LEFT JOIN segment_result b ON b.customer_no = k.customer_no \
+                               AND b.period = $2 \
+                             GROUP BY a.{col}, b.{col}"
+                        ))
+                        .bind(from.to_string())
+                        .bind(to.to_string())
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err($db)?;
+                    let mut out: Vec<GradeMove> = rows
                         .into_iter()
-                        .map(|(a, b, count)| {
-                            Ok(TierMove {
-                                from: tier(a)?,
-                                to: tier(b)?,
-                                count,
-                            })
-                        })
-                        .collect::<Result<Vec<_>>>()?;
+                        .map(|(from, to, count)| GradeMove { from, to, count })
+                        .collect();
                     out.sort();
                     Ok(out)
                 }

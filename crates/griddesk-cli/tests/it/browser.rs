@@ -696,3 +696,136 @@ async fn outage_plans_are_uploaded_warned_and_issued_in_chromium() {
     assert!(plans.iter().all(|p| p.outage_id == Some(id)), "{plans:?}");
     c.close().await.expect("close");
 }
+
+/// Value segmentation in a real browser: the month before last is already segmented; an analyst
+/// runs last month from the page's form; ECharts draws the value matrix and the movement sankey
+/// between the two months; the grading selector switches the movement to ABC classes; a grade's
+/// count opens its customers, and a customer opens its 360 page with the tier.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn segmentation_matrix_movement_and_drill_down_in_chromium() {
+    use griddesk_domain::billing::Period;
+    let app = spawn_demo_app().await;
+    app.set_password("analyst01").await;
+    let last = Period::of(griddesk_server::time::today()).add_months(-1);
+    let earlier = last.add_months(-1);
+    crate::segment::segment_month(&app, earlier).await;
+
+    let driver = start_driver().await;
+    let profile = tempfile::tempdir().expect("profile");
+    let c = browser(&driver, profile.path()).await;
+    let wait = Duration::from_secs(30);
+    log_in(&c, &app, "analyst01").await;
+    c.goto(&app.url("/console/segmentation"))
+        .await
+        .expect("open segmentation");
+    // Only the earlier month: no movement to draw yet.
+    assert!(
+        c.find(Locator::Css("#movement-sankey")).await.is_err(),
+        "no sankey with one period"
+    );
+    c.find(Locator::Css("#segment-run button[type=submit]"))
+        .await
+        .expect("run button")
+        .click()
+        .await
+        .expect("run last month");
+    c.wait()
+        .at_most(wait)
+        .for_element(Locator::Css("#value-matrix[data-rendered='true'] canvas"))
+        .await
+        .unwrap_or_else(|e| panic!("value matrix not drawn: {e}"));
+    c.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(
+            "#movement-sankey[data-rendered='true'] canvas",
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("sankey not drawn: {e}"));
+    assert_eq!(
+        path_of(&c).await,
+        format!("/console/segmentation?period={last}")
+    );
+    let heading = c
+        .find(Locator::Css("#movement-matrix thead th"))
+        .await
+        .expect("matrix heading")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(heading, format!("{earlier} → {last}"));
+
+    // Movement by ABC class: the matrix's columns become the classes.
+    c.find(Locator::Css(
+        "#segment-movement select[name=grading] option[value='abc']",
+    ))
+    .await
+    .expect("abc option")
+    .click()
+    .await
+    .expect("choose abc");
+    c.find(Locator::Css("#segment-movement button[type=submit]"))
+        .await
+        .expect("show button")
+        .click()
+        .await
+        .expect("show movement");
+    c.wait()
+        .at_most(wait)
+        .for_element(Locator::Css("#movement-matrix td[data-to='A']"))
+        .await
+        .unwrap_or_else(|e| panic!("ABC matrix not shown: {e}"));
+    c.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(
+            "#movement-sankey[data-rendered='true'] canvas",
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("ABC sankey not drawn: {e}"));
+    if let Some(dir) = std::env::var_os("GRIDDESK_KEEP_SCREENSHOT") {
+        // Past the chart's animation.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let png = c
+            .find(Locator::Css("#segment-movement"))
+            .await
+            .expect("movement card")
+            .screenshot()
+            .await
+            .expect("screenshot");
+        std::fs::write(Path::new(&dir).join("movement.png"), &png).expect("keep screenshot");
+    }
+    let cells = c
+        .find_all(Locator::Css("#movement-matrix tbody td"))
+        .await
+        .expect("cells");
+    let mut total = 0;
+    for cell in cells {
+        total += cell
+            .text()
+            .await
+            .expect("text")
+            .parse::<usize>()
+            .unwrap_or(0);
+    }
+    assert_eq!(total, 300, "every demo customer counted once");
+
+    // A grade's count opens its customers; a customer opens its page with the tier.
+    c.find(Locator::Css("td.grade-count a"))
+        .await
+        .expect("grade count")
+        .click()
+        .await
+        .expect("open the grade");
+    let member = c
+        .wait()
+        .at_most(wait)
+        .for_element(Locator::Css("#segment-list tr.segment-member td a"))
+        .await
+        .unwrap_or_else(|e| panic!("no customer list: {e}"));
+    member.click().await.expect("open the customer");
+    c.wait()
+        .at_most(wait)
+        .for_element(Locator::Css("#segment-tier"))
+        .await
+        .unwrap_or_else(|e| panic!("customer page without tier: {e}"));
+    c.close().await.expect("close browser");
+}

@@ -92,6 +92,10 @@ fn concrete(path: &str, f: &Fixture) -> String {
         "/api/v1/customers" | "/console/search" => format!("{p}?q={}", f.customer_no),
         "/api/v1/reliability" => format!("{p}?from=2026-11-01&to=2026-11-30"),
         "/api/v1/outage-plans/import" => format!("{p}?file_name=plan.csv"),
+        "/api/v1/segmentation/movement" => {
+            let m = segmentation_period();
+            format!("{p}?from={m}&to={m}&grading=grade")
+        }
         _ => p.replace("{period}", &segmentation_period().to_string()),
     }
 }

@@ -5,7 +5,7 @@
 use crate::app::{SendJson, spawn_demo_app};
 use griddesk_domain::billing::Period;
 use griddesk_domain::org::Role;
-use griddesk_domain::segment::{SegmentationConfig, segment};
+use griddesk_domain::segment::{Segmentation, SegmentationConfig, ThreeDimGrade, segment};
 use griddesk_store::SegmentStore;
 use serde_json::{Value, json};
 use std::process::Command;
@@ -71,7 +71,10 @@ async fn segment_command_stores_the_pure_result_idempotently_and_exports() {
     assert_eq!(inputs.len(), 300);
     let expected = segment(&inputs, &SegmentationConfig::default()).unwrap();
     let check = async |store: &griddesk_sqlite::SqliteStore| {
-        let mut stored = store.segment_members(p, None, None, 10_000).await.unwrap();
+        let mut stored = store
+            .segment_members(p, &Default::default(), 10_000)
+            .await
+            .unwrap();
         stored.sort_by(|a, b| a.customer.cmp(&b.customer));
         let mut want = expected.customers.clone();
         want.sort_by(|a, b| a.customer.cmp(&b.customer));
@@ -267,17 +270,7 @@ async fn the_customer_page_shows_the_tier_and_segment() {
     assert!(before.contains("尚未进行价值细分"), "not segmented yet");
 
     let period = Period::of(griddesk_server::time::today()).add_months(-1);
-    let seg = griddesk_server::api_segment::run_segmentation(
-        app.store.as_ref(),
-        &app.state.lake,
-        period,
-        &SegmentationConfig::default(),
-        griddesk_server::api_segment::DEFAULT_CONFIG,
-        "staff:analyst01",
-        &|_| {},
-    )
-    .await
-    .unwrap();
+    let seg = segment_month(&app, period).await;
     let r = seg
         .customers
         .iter()
@@ -289,6 +282,18 @@ async fn the_customer_page_shows_the_tier_and_segment() {
         "{after}"
     );
     assert!(after.contains(r.quadrant.label(Default::default())));
+    let g = r.three_dim.unwrap();
+    assert!(
+        after.contains(&format!(
+            "id=\"segment-grade\">{} · {:.1}<",
+            g.grade.label(Default::default()),
+            g.score
+        )),
+        "{after}"
+    );
+    for e in &r.service.entitlements {
+        assert!(after.contains(e.label(Default::default())), "{e}");
+    }
     assert!(!after.contains("尚未进行价值细分"));
 }
 
@@ -328,17 +333,7 @@ async fn the_segmentation_page_and_the_members_sample() {
         format!("/console/segmentation?period={period}").as_str()
     );
     assert_eq!(app.store.segmentation_periods().await.unwrap(), [period]);
-    let seg = griddesk_server::api_segment::run_segmentation(
-        app.store.as_ref(),
-        &app.state.lake,
-        period,
-        &SegmentationConfig::default(),
-        griddesk_server::api_segment::DEFAULT_CONFIG,
-        "staff:analyst01",
-        &|_| {},
-    )
-    .await
-    .unwrap();
+    let seg = segment_month(&app, period).await;
     let html = app
         .get_in(&s, "/console/segmentation")
         .await
@@ -348,10 +343,46 @@ async fn the_segmentation_page_and_the_members_sample() {
     assert!(html.contains("data-chart=\"value-matrix\""), "{html}");
     for (q, n) in &seg.summary.quadrants {
         assert!(
-            html.contains(&format!("data-quadrant=\"{}\">{n}<", q.code())),
+            html.contains(&format!("quadrant={}#segment-list\">{n}</a>", q.code())),
             "{q:?} {n}: {html}"
         );
     }
+    assert_eq!(
+        seg.summary.grades.values().sum::<usize>(),
+        seg.customers.len()
+    );
+    for (g, n) in &seg.summary.grades {
+        assert!(
+            html.contains(&format!("grade={}#segment-list\">{n}</a>", g.code())),
+            "{g:?} {n}"
+        );
+    }
+    // One period only: the movement card shows its distribution, without a sankey.
+    assert!(html.contains("id=\"segment-movement\"") && !html.contains("grade-sankey"));
+
+    // A grade's count opens its customers, best current value first.
+    let (g, n) = seg
+        .summary
+        .grades
+        .iter()
+        .find(|(_, n)| **n > 0)
+        .map(|(g, n)| (*g, *n))
+        .unwrap();
+    let list = app
+        .get_in(
+            &s,
+            &format!("/console/segmentation?period={period}&grade={}", g.code()),
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains("id=\"segment-list\""));
+    assert_eq!(list.matches("class=\"segment-member\"").count(), n.min(200));
+    let bad = app
+        .get_in(&s, &format!("/console/segmentation?period={period}&tier=9"))
+        .await;
+    assert_eq!(bad.status(), 400);
 
     let m: Value = app
         .get_in(
@@ -383,6 +414,121 @@ async fn the_segmentation_page_and_the_members_sample() {
         .get_in(&s, &format!("/api/v1/segmentation/{period}/members?abc=Z"))
         .await;
     assert_eq!(bad.status(), 400);
+    let g: Value = app
+        .get_in(
+            &s,
+            &format!("/api/v1/segmentation/{period}/members?grade=special&tier=1&limit=10000"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let want = seg
+        .customers
+        .iter()
+        .filter(|r| {
+            r.service.tier == 1 && r.three_dim.map(|x| x.grade) == Some(ThreeDimGrade::Special)
+        })
+        .count();
+    assert_eq!(g["items"].as_array().unwrap().len(), want);
+
+    // The month before, then the movement between the two, for every grading.
+    let earlier = period.add_months(-1);
+    let before = segment_month(&app, earlier).await;
+    for grading in ["quadrant", "abc", "grade", "tier"] {
+        let m: Value = app
+            .get_in(
+                &s,
+                &format!(
+                    "/api/v1/segmentation/movement?from={earlier}&to={period}&grading={grading}"
+                ),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let code = |r: &griddesk_domain::segment::CustomerResult| match grading {
+            "quadrant" => r.quadrant.code().to_owned(),
+            "abc" => r.abc.code().to_owned(),
+            "grade" => r.three_dim.unwrap().grade.code().to_owned(),
+            _ => r.service.tier.to_string(),
+        };
+        let mut want: std::collections::BTreeMap<(Option<String>, Option<String>), i64> =
+            Default::default();
+        let keys: std::collections::BTreeSet<&str> = before
+            .customers
+            .iter()
+            .chain(&seg.customers)
+            .map(|r| r.customer.as_str())
+            .collect();
+        let of = |rs: &[griddesk_domain::segment::CustomerResult], k: &str| {
+            rs.iter().find(|r| r.customer == k).map(code)
+        };
+        for k in &keys {
+            *want
+                .entry((of(&before.customers, k), of(&seg.customers, k)))
+                .or_default() += 1;
+        }
+        let got: std::collections::BTreeMap<(Option<String>, Option<String>), i64> = m["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                let s = |v: &Value| v.as_str().map(str::to_owned);
+                ((s(&c["from"]), s(&c["to"])), c["count"].as_i64().unwrap())
+            })
+            .collect();
+        assert_eq!(got, want, "{grading}");
+        let parts: i64 = ["stayed", "rose", "fell", "new", "gone"]
+            .iter()
+            .map(|k| m[k].as_i64().unwrap())
+            .sum();
+        assert_eq!(parts, keys.len() as i64, "{grading}");
+        assert_eq!(
+            m["grades"].as_array().unwrap().len(),
+            if grading == "tier" { 3 } else { 4 }
+        );
+    }
+    for (q, field) in [
+        (
+            format!("from={earlier}&to={period}&grading=colour"),
+            "grading",
+        ),
+        (format!("from=2026-13&to={period}"), "from"),
+    ] {
+        let r = app
+            .get_in(&s, &format!("/api/v1/segmentation/movement?{q}"))
+            .await;
+        assert_eq!(r.status(), 400, "{q}");
+        let p: Value = r.json().await.unwrap();
+        assert!(p.to_string().contains(field), "{p}");
+    }
+    let r = app
+        .get_in(
+            &s,
+            &format!("/api/v1/segmentation/movement?from=2020-01&to={period}"),
+        )
+        .await;
+    assert_eq!(r.status(), 404);
+    // The page now shows the movement into the latest period from the one before, as a sankey.
+    let html = before_page(&app, &s).await;
+    assert!(html.contains("data-chart=\"grade-sankey\""), "{html}");
+    assert!(html.contains(&format!("{earlier} → {period}")));
+}
+
+/// Segments a month of the app's lake with the shipped configuration, as an analyst.
+pub async fn segment_month(app: &crate::app::TestApp, period: Period) -> Segmentation {
+    griddesk_server::api_segment::run_segmentation(
+        app.store.as_ref(),
+        &app.state.lake,
+        period,
+        &SegmentationConfig::default(),
+        griddesk_server::api_segment::DEFAULT_CONFIG,
+        "staff:analyst01",
+        &|_| {},
+    )
+    .await
+    .expect("segment the month")
 }
 
 async fn before_page(app: &crate::app::TestApp, s: &crate::app::Session) -> String {
@@ -391,4 +537,91 @@ async fn before_page(app: &crate::app::TestApp, s: &crate::app::Session) -> Stri
         .text()
         .await
         .unwrap()
+}
+
+/// An SQLite archive of the release before the three-dimension grade (schema version 37) keeps
+/// its segmentation through the upgrade: the stored result reads back with every old field and
+/// no grade (none was computed), its old summary still explains it, and movement counts it.
+#[tokio::test]
+async fn results_stored_before_the_grade_keep_everything_through_the_upgrade() {
+    use griddesk_domain::segment::{Grading, Summary, explanation};
+    use griddesk_store::segment::GradeMove;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("griddesk.db");
+    let old = griddesk_sqlite::SqliteStore::open_at_version(&path, 37)
+        .await
+        .unwrap();
+    griddesk_store::conformance::fixtures::load(&old).await;
+    let no = griddesk_store::conformance::fixtures::customers()[0]
+        .customer_no
+        .clone();
+    // The summary as that release wrote it: without the grade's fields.
+    let members: Vec<griddesk_domain::segment::Member> = serde_json::from_value(json!([{
+        "customer": no.as_str(),
+        "inputs": {
+            "consumption_kwh": "1000", "same_period_last_year_kwh": "900",
+            "transmission_fees": "10.00", "average_load_kw": "5", "max_load_kw": "10",
+            "paid_3y": "100.00", "due_3y": "100.00", "late_fees_3y": "0.00",
+            "receivables_3y": "100.00", "last_year_kwh": "12000", "year_before_kwh": "11000",
+            "power_factor": 0.9, "company_supply_kwh": "1000000",
+            "company_transmission_fees": "10000.00"
+        },
+        "purchase_amount": "1200.00"
+    }]))
+    .unwrap();
+    let seg = segment(&members, &SegmentationConfig::default()).unwrap();
+    let mut summary = serde_json::to_value(&seg.summary).unwrap();
+    for k in ["grades", "grade_starts", "three_dimension"] {
+        summary.as_object_mut().unwrap().remove(k);
+    }
+    sqlx::query(
+        "INSERT INTO segment_run (period, config, summary, created_us, created_by) \
+         VALUES ('2026-05', '', ?1, 1, 'staff:analyst01')",
+    )
+    .bind(summary.to_string())
+    .execute(old.pool())
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO segment_result VALUES ('2026-05', ?1, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, \
+         0.8, 1, 2, 3, 4, 5, 1, 2, 3, 2.5, 1.5, 'growth', 120000, 'A', 1, 'green_channel,sms_notice')",
+    )
+    .bind(no.as_str())
+    .execute(old.pool())
+    .await
+    .unwrap();
+    old.pool().close().await;
+
+    let store = griddesk_sqlite::SqliteStore::open(&path).await.unwrap();
+    let p = Period::parse("2026-05").unwrap();
+    let (_, r) = store.customer_segment(&no, Some(p)).await.unwrap().unwrap();
+    assert_eq!(r.three_dim, None);
+    assert_eq!((r.scores.b31, r.scores.b42), (5, 3));
+    assert_eq!(
+        (r.value.current, r.purchase_amount.to_string()),
+        (2.5, "1200.00".into())
+    );
+    assert_eq!(r.service.entitlements.len(), 2);
+    let run = store.segmentation_run(p).await.unwrap().unwrap();
+    let old_summary: Summary = serde_json::from_str(&run.summary_json).unwrap();
+    assert!(old_summary.grades.is_empty());
+    let e = explanation(&r, &old_summary);
+    assert_eq!((e.three_dim, e.grade_up), (None, None));
+    assert_eq!(e.subscores.cooperation, 50.0, "the default cooperation");
+    assert_eq!(
+        store.grade_movement(Grading::Grade, p, p).await.unwrap(),
+        [GradeMove {
+            from: None,
+            to: None,
+            count: 1
+        }]
+    );
+    assert_eq!(
+        store.grade_movement(Grading::Abc, p, p).await.unwrap(),
+        [GradeMove {
+            from: Some("A".into()),
+            to: Some("A".into()),
+            count: 1
+        }]
+    );
 }

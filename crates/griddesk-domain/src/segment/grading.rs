@@ -8,6 +8,7 @@
 //! the top customer is always in the top class however small the population (ten customers give
 //! one A, no B, one C, eight D). A class with share 0 is empty.
 
+use super::PerIndicator;
 use crate::ParseError;
 use crate::values::Money;
 use rust_decimal::Decimal;
@@ -158,6 +159,10 @@ pub struct ThreeDimConfig {
     pub shares: GradeShares,
     /// Re-evaluated every this many years (the seed's practice is 3).
     pub review_years: u8,
+    /// The cooperation sub-score (0-100) every customer gets: no system GridDesk reads records
+    /// policy implementation, cooperation or suggestions, so the company sets one neutral value
+    /// and the grade ranks by the two measured dimensions.
+    pub cooperation: f64,
 }
 
 impl Default for ThreeDimConfig {
@@ -177,6 +182,7 @@ impl Default for ThreeDimConfig {
                 grade2: 0.50,
             },
             review_years: 1,
+            cooperation: SUBSCORE_MAX / 2.0,
         }
     }
 }
@@ -199,6 +205,15 @@ impl ThreeDimConfig {
                 return Err(ParseError::new(field, format!("{v} must not be negative")));
             }
         }
+        if !(0.0..=SUBSCORE_MAX).contains(&self.cooperation) {
+            return Err(ParseError::new(
+                "three_dimension.cooperation",
+                format!(
+                    "{} is not a sub-score in 0..={SUBSCORE_MAX}",
+                    self.cooperation
+                ),
+            ));
+        }
         if self.review_years == 0 {
             return Err(ParseError::new(
                 "three_dimension.review_years",
@@ -211,6 +226,24 @@ impl ThreeDimConfig {
             ("three_dimension.shares.grade1", s.grade1),
             ("three_dimension.shares.grade2", s.grade2),
         ])
+    }
+}
+
+/// The top of the sub-score scale.
+pub const SUBSCORE_MAX: f64 = 100.0;
+
+/// A customer's sub-scores from its quintile scores (D4.3), each score 1-5 mapped onto 0-100:
+/// contribution is the mean of consumption (B11), revenue (B12) and growth (the mean of B41 and
+/// B42); compliance the mean of power-factor attainment (B22) and payment record (the mean of
+/// B31 and B32). The other compliance items of D4.5 (faults affecting others, plan attainment,
+/// violations, electricity's share of energy) have no source in the lake and are left out
+/// rather than guessed.
+pub fn subscores_of(scores: &PerIndicator<u8>, cooperation: f64) -> ThreeDim {
+    let u = |s: u8| f64::from(s.saturating_sub(1)) * SUBSCORE_MAX / 4.0;
+    ThreeDim {
+        contribution: (u(scores.b11) + u(scores.b12) + (u(scores.b41) + u(scores.b42)) / 2.0) / 3.0,
+        compliance: (u(scores.b22) + (u(scores.b31) + u(scores.b32)) / 2.0) / 2.0,
+        cooperation,
     }
 }
 
@@ -254,6 +287,37 @@ pub fn three_dimension_grades(
         .collect())
 }
 
+/// The lowest combined score in each grade that has customers: the population thresholds of
+/// the grade.
+pub fn grade_starts(results: &[ThreeDimResult]) -> BTreeMap<ThreeDimGrade, f64> {
+    let mut m: BTreeMap<ThreeDimGrade, f64> = BTreeMap::new();
+    for r in results {
+        m.entry(r.grade)
+            .and_modify(|s| *s = s.min(r.score))
+            .or_insert(r.score);
+    }
+    m
+}
+
+/// The smallest rise of the combined score that reaches a better grade.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct GradeStep {
+    pub to: ThreeDimGrade,
+    pub by: f64,
+}
+
+/// What would lift a customer to the next better grade that has customers: reaching its
+/// lowest score ties with a member of it, and ties share the better grade. `None` at the top.
+pub fn grade_up(r: ThreeDimResult, starts: &BTreeMap<ThreeDimGrade, f64>) -> Option<GradeStep> {
+    let at = ThreeDimGrade::ALL.iter().position(|&g| g == r.grade)?;
+    ThreeDimGrade::ALL[..at].iter().rev().find_map(|g| {
+        starts.get(g).map(|&s| GradeStep {
+            to: *g,
+            by: s - r.score,
+        })
+    })
+}
+
 /// The textbook's customer value (客户价值 = (企业收益 - 客户服务成本) / 客户数): the average
 /// net revenue per customer of a group, unrounded; negative for a loss-making group. `None` for
 /// no customers.
@@ -262,6 +326,46 @@ pub fn textbook_value(revenue: Money, cost_to_serve: Money, customers: u64) -> O
         return None;
     }
     (revenue.yuan() - cost_to_serve.yuan()).checked_div(Decimal::from(customers))
+}
+
+code_enum! {
+    /// A grading whose movement between periods can be followed.
+    Grading, "grading" {
+        Quadrant = "quadrant", "价值矩阵象限", "Value-matrix quadrant";
+        Abc = "abc", "ABC分类", "ABC class";
+        Grade = "grade", "三维分级", "Three-dimension grade";
+        Tier = "tier", "服务等级", "Service tier";
+    }
+}
+
+impl Grading {
+    /// The grading's stored codes, best grade first.
+    pub fn codes(self) -> Vec<&'static str> {
+        use super::matrix::Quadrant;
+        match self {
+            Grading::Quadrant => Quadrant::ALL.iter().map(|q| q.code()).collect(),
+            Grading::Abc => AbcClass::ALL.iter().map(|a| a.code()).collect(),
+            Grading::Grade => ThreeDimGrade::ALL.iter().map(|g| g.code()).collect(),
+            Grading::Tier => vec!["1", "2", "3"],
+        }
+    }
+
+    /// The label of one of its codes (the code itself if it is not one).
+    pub fn label_of(self, code: &str, lang: crate::values::Lang) -> String {
+        use super::matrix::Quadrant;
+        let label = match self {
+            Grading::Quadrant => Quadrant::parse(code).ok().map(|q| q.label(lang)),
+            Grading::Abc => AbcClass::parse(code).ok().map(|a| a.label(lang)),
+            Grading::Grade => ThreeDimGrade::parse(code).ok().map(|g| g.label(lang)),
+            Grading::Tier => None,
+        };
+        match (label, self, lang) {
+            (Some(l), _, _) => l.to_owned(),
+            (None, Grading::Tier, crate::values::Lang::Zh) => format!("{code}级"),
+            (None, Grading::Tier, crate::values::Lang::En) => format!("Tier {code}"),
+            (None, _, _) => code.to_owned(),
+        }
+    }
 }
 
 /// How many customers went from one grade to another between two periods. `None` on the from
@@ -391,6 +495,83 @@ mod tests {
         bad[3].cooperation = f64::NAN;
         let e = three_dimension_grades(&bad, &cfg).unwrap_err();
         assert!(e.reason.starts_with("row 4"), "{e}");
+    }
+
+    #[test]
+    fn subscores_come_from_the_quintile_scores() {
+        let mut s = PerIndicator::from_fn(|_| 3u8);
+        let mid = subscores_of(&s, 50.0);
+        assert_eq!(
+            (mid.contribution, mid.compliance, mid.cooperation),
+            (50.0, 50.0, 50.0)
+        );
+        s.b11 = 5;
+        s.b12 = 5;
+        s.b41 = 5;
+        s.b42 = 1;
+        s.b22 = 1;
+        s.b31 = 5;
+        s.b32 = 1;
+        // Load factor (B21) is no dimension's item: changing it changes nothing.
+        s.b21 = 1;
+        let x = subscores_of(&s, 20.0);
+        assert_eq!(x.contribution, (100.0 + 100.0 + 50.0) / 3.0);
+        assert_eq!(x.compliance, (0.0 + 50.0) / 2.0);
+        assert_eq!(x.cooperation, 20.0);
+        let top = subscores_of(&PerIndicator::from_fn(|_| 5), 100.0);
+        assert_eq!((top.contribution, top.compliance), (100.0, 100.0));
+        let bad = ThreeDimConfig {
+            cooperation: 101.0,
+            ..ThreeDimConfig::default()
+        };
+        assert_eq!(
+            bad.validate().unwrap_err().field,
+            "three_dimension.cooperation"
+        );
+    }
+
+    #[test]
+    fn grade_thresholds_and_the_step_up() {
+        use ThreeDimGrade::*;
+        let r = |score, grade| ThreeDimResult { score, grade };
+        let rs = [
+            r(90.0, Special),
+            r(70.0, Grade1),
+            r(65.0, Grade1),
+            r(40.0, Grade3),
+        ];
+        let starts = grade_starts(&rs);
+        assert_eq!(
+            starts,
+            BTreeMap::from([(Special, 90.0), (Grade1, 65.0), (Grade3, 40.0)])
+        );
+        assert_eq!(
+            grade_up(rs[2], &starts),
+            Some(GradeStep {
+                to: Special,
+                by: 25.0
+            })
+        );
+        // Grade 2 is empty: the next grade with customers is grade 1.
+        assert_eq!(
+            grade_up(rs[3], &starts),
+            Some(GradeStep {
+                to: Grade1,
+                by: 25.0
+            })
+        );
+        assert_eq!(grade_up(rs[0], &starts), None);
+    }
+
+    #[test]
+    fn gradings_list_their_codes_best_first() {
+        use crate::values::Lang;
+        assert_eq!(Grading::Abc.codes(), ["A", "B", "C", "D"]);
+        assert_eq!(Grading::Grade.codes()[0], "special");
+        assert_eq!(Grading::Quadrant.codes().len(), 4);
+        assert_eq!(Grading::Tier.label_of("2", Lang::En), "Tier 2");
+        assert_eq!(Grading::Grade.label_of("grade1", Lang::Zh), "一级");
+        assert_eq!(Grading::parse("tier").unwrap(), Grading::Tier);
     }
 
     #[test]

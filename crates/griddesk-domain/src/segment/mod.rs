@@ -34,10 +34,14 @@ pub mod scoring;
 pub mod service;
 pub mod weights;
 
-pub use grading::{AbcClass, AbcShares, ThreeDimConfig, ThreeDimGrade};
+pub use grading::{
+    AbcClass, AbcShares, Grading, ThreeDim, ThreeDimConfig, ThreeDimGrade, ThreeDimResult,
+};
 pub use indicators::{IndicatorInputs, IndicatorParams};
 pub use matrix::{Move, OriginRule, Quadrant, ValuePoint};
-pub use population::{CustomerResult, Explanation, Member, Segmentation, Summary, segment};
+pub use population::{
+    CustomerResult, Explanation, Member, Segmentation, Summary, explanation, segment,
+};
 pub use scoring::Quintiles;
 pub use service::{Entitlement, TierRule, TierTable};
 pub use weights::{MatrixError, Method, Weights, WeightsConfig, WeightsError};

@@ -1,11 +1,14 @@
 //! Segmentation of a whole population, end to end: indicators, quintile scores, values, origin,
-//! quadrant, ABC class and service tier of every customer, the population summary an analyst
+//! quadrant, ABC class, three-dimension grade and service tier of every customer, the population summary an analyst
 //! reviews (origin, thresholds, counts), and per-customer explanations.
 //!
 //! The population is what the scores are relative to: segment the customers that should be
 //! compared (for example one company's large-industrial customers for one period), in one call.
 
-use super::grading::{AbcClass, abc_classes};
+use super::grading::{
+    AbcClass, GradeStep, ThreeDim, ThreeDimConfig, ThreeDimGrade, ThreeDimResult, abc_classes,
+    grade_starts, grade_up, subscores_of, three_dimension_grades,
+};
 use super::indicators::IndicatorInputs;
 use super::matrix::{Move, Quadrant, ValuePoint, moves};
 use super::scoring::{Quintiles, value_of};
@@ -38,6 +41,8 @@ pub struct CustomerResult {
     pub quadrant: Quadrant,
     pub purchase_amount: Money,
     pub abc: AbcClass,
+    /// Three-dimension score and grade; `None` only for results stored before it was computed.
+    pub three_dim: Option<ThreeDimResult>,
     /// Service tier and entitlements.
     pub service: TierRule,
 }
@@ -54,6 +59,16 @@ pub struct Summary {
     pub quadrants: BTreeMap<Quadrant, usize>,
     /// Customers per ABC class, every class listed.
     pub abc: BTreeMap<AbcClass, usize>,
+    /// Customers per three-dimension grade, every grade listed (empty in summaries stored
+    /// before the grade was computed, as are the two fields after it).
+    #[serde(default)]
+    pub grades: BTreeMap<ThreeDimGrade, usize>,
+    /// The lowest combined score in each grade that has customers.
+    #[serde(default)]
+    pub grade_starts: BTreeMap<ThreeDimGrade, f64>,
+    /// The weights and cooperation sub-score the grade was computed with.
+    #[serde(default)]
+    pub three_dimension: ThreeDimConfig,
 }
 
 /// A segmented population, customers in input order.
@@ -81,28 +96,45 @@ pub struct Explanation {
     pub moves: [Move; 2],
     pub purchase_amount: Money,
     pub abc: AbcClass,
+    /// The three sub-scores (0-100) from the scores, and the weights combining them.
+    pub subscores: ThreeDim,
+    pub three_dim_weights: ThreeDim,
+    pub three_dim: Option<ThreeDimResult>,
+    /// The lowest score of each grade in the population, and the rise that reaches the next
+    /// better grade.
+    pub grade_starts: BTreeMap<ThreeDimGrade, f64>,
+    pub grade_up: Option<GradeStep>,
     pub service: TierRule,
+}
+
+/// The explanation of one result against its population's summary.
+pub fn explanation(r: &CustomerResult, s: &Summary) -> Explanation {
+    Explanation {
+        customer: r.customer.clone(),
+        indicators: r.indicators,
+        scores: r.scores,
+        thresholds: s.thresholds,
+        weights: s.weights.clone(),
+        value: r.value,
+        origin: s.origin,
+        quadrant: r.quadrant,
+        moves: moves(r.value, s.origin),
+        purchase_amount: r.purchase_amount,
+        abc: r.abc,
+        subscores: subscores_of(&r.scores, s.three_dimension.cooperation),
+        three_dim_weights: s.three_dimension.weights,
+        three_dim: r.three_dim,
+        grade_starts: s.grade_starts.clone(),
+        grade_up: r.three_dim.and_then(|g| grade_up(g, &s.grade_starts)),
+        service: r.service.clone(),
+    }
 }
 
 impl Segmentation {
     /// The explanation of one customer, or `None` if it is not in the population.
     pub fn explain(&self, customer: &str) -> Option<Explanation> {
         let r = self.customers.iter().find(|r| r.customer == customer)?;
-        let s = &self.summary;
-        Some(Explanation {
-            customer: r.customer.clone(),
-            indicators: r.indicators,
-            scores: r.scores,
-            thresholds: s.thresholds,
-            weights: s.weights.clone(),
-            value: r.value,
-            origin: s.origin,
-            quadrant: r.quadrant,
-            moves: moves(r.value, s.origin),
-            purchase_amount: r.purchase_amount,
-            abc: r.abc,
-            service: r.service.clone(),
-        })
+        Some(explanation(r, &self.summary))
     }
 }
 
@@ -153,13 +185,20 @@ pub fn segment(
         .ok_or(SegmentError::EmptyPopulation)?;
     let amounts: Vec<Money> = population.iter().map(|m| m.purchase_amount).collect();
     let classes = abc_classes(&amounts, &config.abc);
+    let dims = &config.three_dimension;
+    let subscores: Vec<ThreeDim> = scores
+        .iter()
+        .map(|s| subscores_of(s, dims.cooperation))
+        .collect();
+    let grades = three_dimension_grades(&subscores, dims).map_err(SegmentError::Config)?;
     let customers: Vec<CustomerResult> = population
         .iter()
         .zip(indicators)
         .zip(scores)
         .zip(values)
         .zip(classes)
-        .map(|((((m, indicators), scores), value), abc)| {
+        .zip(&grades)
+        .map(|(((((m, indicators), scores), value), abc), &grade)| {
             let quadrant = Quadrant::of(value, origin);
             CustomerResult {
                 customer: m.customer.clone(),
@@ -169,7 +208,8 @@ pub fn segment(
                 quadrant,
                 purchase_amount: m.purchase_amount,
                 abc,
-                service: config.tiers.tier_of(quadrant, abc),
+                three_dim: Some(grade),
+                service: config.tiers.tier_of(quadrant, abc, grade.grade),
             }
         })
         .collect();
@@ -184,6 +224,9 @@ pub fn segment(
         thresholds,
         quadrants: counts(Quadrant::ALL, customers.iter().map(|r| r.quadrant)),
         abc: counts(AbcClass::ALL, customers.iter().map(|r| r.abc)),
+        grades: counts(ThreeDimGrade::ALL, grades.iter().map(|g| g.grade)),
+        grade_starts: grade_starts(&grades),
+        three_dimension: *dims,
     };
     Ok(Segmentation { customers, summary })
 }
@@ -275,6 +318,21 @@ mod tests {
     /// C4 (2.51, 3.0) VIP, C5 (1.373, 2.2) abandon, C6 (1.107, 3.6) growth.
     /// ABC: C1 has nobody above → A; C2 and C3 tie with 1 above, 1/6 < 20 % → C; C4-C6 D.
     /// Tiers by ABC: C1 1, C2 and C3 2, C4-C6 3.
+    ///
+    /// Three dimensions (scores 1-5 as 0 25 50 75 100; cooperation 50 for all):
+    ///
+    /// ```text
+    ///      contribution (B11+B12+(B41+B42)/2)/3   compliance (B22+(B31+B32)/2)/2   .5/.3/.2
+    /// C1   (100+75+50)/3   = 75                  (100+87.5)/2 = 93.75            75.625
+    /// C2   (75+100+0)/3    = 58.333              (100+50)/2   = 75               61.667
+    /// C3   (50+50+100)/3   = 66.667              (50+87.5)/2  = 68.75            63.958
+    /// C4   (50+50+50)/3    = 50                  (50+37.5)/2  = 43.75            48.125
+    /// C5   (25+25+25)/3    = 25                  (0+0)/2      = 0                22.5
+    /// C6   (0+0+62.5)/3    = 20.833              (25+50)/2    = 37.5             31.667
+    /// ```
+    ///
+    /// By rank with cumulative shares × 6 = 0.6, 2.4, 5.4: C1 special (0 above), C3 and C2
+    /// grade 1 (1 and 2 above), C4, C6 and C5 grade 2 (3, 4, 5 above); grade 3 is empty.
     #[test]
     fn six_customers_end_to_end() {
         let s = segment(&population(), &SegmentationConfig::default()).unwrap();
@@ -343,6 +401,20 @@ mod tests {
             assert!(close(r.value.potential, pot), "{id} {:?}", r.value);
             assert_eq!((r.quadrant, r.abc, r.service.tier), (q, abc, tier), "{id}");
         }
+        use ThreeDimGrade::*;
+        let grades = [
+            (75.625, Special),
+            (61.666_667, Grade1),
+            (63.958_333, Grade1),
+            (48.125, Grade2),
+            (22.5, Grade2),
+            (31.666_667, Grade2),
+        ];
+        for (r, (score, grade)) in s.customers.iter().zip(grades) {
+            let g = r.three_dim.unwrap();
+            assert!((g.score - score).abs() < 1e-6, "{} {g:?}", r.customer);
+            assert_eq!(g.grade, grade, "{}", r.customer);
+        }
         let c6 = &s.customers[5].indicators;
         assert_eq!((c6.b21, c6.b31), (0.0, 1.0));
         assert!(close(c6.b22, 1.0 / 3.0) && close(c6.b41, 2.0 / 3.0));
@@ -362,6 +434,10 @@ mod tests {
         assert_eq!(q, [2, 1, 2, 1], "vip, growth, maintain, abandon");
         let abc: Vec<usize> = sum.abc.values().copied().collect();
         assert_eq!(abc, [1, 0, 2, 3]);
+        let g: Vec<usize> = sum.grades.values().copied().collect();
+        assert_eq!(g, [1, 2, 3, 0]);
+        assert!((sum.grade_starts[&Grade2] - 22.5).abs() < 1e-9);
+        assert!(!sum.grade_starts.contains_key(&Grade3));
 
         // serde_json parses floats to within an ulp, so compare the exact parts.
         let json = serde_json::to_string(&s).unwrap();
@@ -396,6 +472,17 @@ mod tests {
         assert!(close(c.by, 15.0 / 1800.0), "{}", c.by);
         assert_eq!((p.direction, p.to), (Direction::Down, Quadrant::Maintain));
         assert!(close(p.by, 5.0 - 17.6 / 6.0));
+        // Its grade: 63.958 in grade 1; 11.667 more reaches C1's 75.625, the lowest special.
+        assert_eq!(e.three_dim.unwrap().grade, ThreeDimGrade::Grade1);
+        assert!(close(e.subscores.contribution, 200.0 / 3.0));
+        assert!(close(e.subscores.compliance, 68.75));
+        let up = e.grade_up.unwrap();
+        assert_eq!(up.to, ThreeDimGrade::Special);
+        assert!(
+            (up.by - (75.625 - (100.0 / 3.0 + 20.625 + 10.0))).abs() < 1e-9,
+            "{up:?}"
+        );
+        assert!(s.explain("C1").unwrap().grade_up.is_none());
         assert!(s.explain("nobody").is_none());
     }
 

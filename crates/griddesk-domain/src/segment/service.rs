@@ -1,14 +1,17 @@
 //! Service tiers and entitlements per grade (D4.5): which tier of the agent queue a customer is
 //! in (the numbers of [`crate::queue`]: 1 green channel, 2 middle, 3 basic) and which services
-//! it is entitled to, from a configurable table keyed by ABC class and by value-matrix quadrant.
+//! it is entitled to, from a configurable table keyed by ABC class, by value-matrix quadrant and
+//! by three-dimension grade.
 //!
 //! Defaults: ABC A and B both get tier 1 — the seed treats A and B alike as important customers
 //! (重要客户), C as ordinary — A with every top entitlement, B without the expert clinic and the
 //! energy-efficiency report (the value-added services the seed sells as packages); C tier 2 with
 //! SMS notices and the 24 h callback; D tier 3, basic service with some services charged. The
-//! tier follows the ABC class unless the table's `basis` says otherwise.
+//! tier follows the ABC class unless the table's `basis` says otherwise. By grade: special (10 %)
+//! gets the top tier, grades 1 and 2 the middle tier (grade 1 with appointments and personal
+//! outage calls), grade 3 basic service.
 
-use super::grading::AbcClass;
+use super::grading::{AbcClass, ThreeDimGrade};
 use super::matrix::Quadrant;
 use crate::ParseError;
 use crate::queue::{BASIC_TIER, GREEN_CHANNEL_TIER, MIDDLE_TIER};
@@ -42,7 +45,10 @@ code_enum! {
         #[default]
         Abc = "abc", "按ABC分类", "ABC class";
         Quadrant = "quadrant", "按价值矩阵", "Value-matrix quadrant";
-        /// The better of the two (lower tier; entitlements of both on equal tiers).
+        /// Three-dimension grade.
+        Grade = "grade", "按三维分级", "Three-dimension grade";
+        /// The better of ABC class and quadrant (lower tier; entitlements of both on equal
+        /// tiers).
         Best = "best", "取较优者", "The better of the two";
     }
 }
@@ -132,6 +138,30 @@ impl Default for QuadrantRules {
     }
 }
 
+/// The rule per three-dimension grade.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GradeRules {
+    pub special: TierRule,
+    pub grade1: TierRule,
+    pub grade2: TierRule,
+    pub grade3: TierRule,
+}
+
+impl Default for GradeRules {
+    fn default() -> Self {
+        Self {
+            special: rule(GREEN_CHANNEL_TIER, TOP),
+            grade1: rule(
+                MIDDLE_TIER,
+                &[Appointment, OutageCall, SmsNotice, Callback24h],
+            ),
+            grade2: rule(MIDDLE_TIER, &[SmsNotice, Callback24h]),
+            grade3: rule(BASIC_TIER, &[ChargedServices]),
+        }
+    }
+}
+
 /// The configurable table from grades to service.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -139,10 +169,11 @@ pub struct TierTable {
     pub basis: TierBasis,
     pub abc: AbcRules,
     pub quadrant: QuadrantRules,
+    pub grade: GradeRules,
 }
 
 impl TierTable {
-    fn rules(&self) -> [(&'static str, &TierRule); 8] {
+    fn rules(&self) -> [(&'static str, &TierRule); 12] {
         [
             ("tiers.abc.a", &self.abc.a),
             ("tiers.abc.b", &self.abc.b),
@@ -152,6 +183,10 @@ impl TierTable {
             ("tiers.quadrant.growth", &self.quadrant.growth),
             ("tiers.quadrant.maintain", &self.quadrant.maintain),
             ("tiers.quadrant.abandon", &self.quadrant.abandon),
+            ("tiers.grade.special", &self.grade.special),
+            ("tiers.grade.grade1", &self.grade.grade1),
+            ("tiers.grade.grade2", &self.grade.grade2),
+            ("tiers.grade.grade3", &self.grade.grade3),
         ]
     }
 
@@ -189,12 +224,22 @@ impl TierTable {
         }
     }
 
+    pub fn for_grade(&self, g: ThreeDimGrade) -> &TierRule {
+        match g {
+            ThreeDimGrade::Special => &self.grade.special,
+            ThreeDimGrade::Grade1 => &self.grade.grade1,
+            ThreeDimGrade::Grade2 => &self.grade.grade2,
+            ThreeDimGrade::Grade3 => &self.grade.grade3,
+        }
+    }
+
     /// The tier and entitlements of a customer with these grades, by the table's basis.
-    pub fn tier_of(&self, quadrant: Quadrant, abc: AbcClass) -> TierRule {
+    pub fn tier_of(&self, quadrant: Quadrant, abc: AbcClass, grade: ThreeDimGrade) -> TierRule {
         let (by_abc, by_quadrant) = (self.for_abc(abc), self.for_quadrant(quadrant));
         match self.basis {
             TierBasis::Abc => by_abc.clone(),
             TierBasis::Quadrant => by_quadrant.clone(),
+            TierBasis::Grade => self.for_grade(grade).clone(),
             TierBasis::Best => match by_abc.tier.cmp(&by_quadrant.tier) {
                 std::cmp::Ordering::Less => by_abc.clone(),
                 std::cmp::Ordering::Greater => by_quadrant.clone(),
@@ -216,7 +261,7 @@ mod tests {
     fn default_tiers_follow_the_abc_class() {
         let t = TierTable::default();
         assert!(t.validate().is_ok());
-        let a = t.tier_of(Quadrant::Abandon, AbcClass::A);
+        let a = t.tier_of(Quadrant::Abandon, AbcClass::A, ThreeDimGrade::Grade3);
         assert_eq!(a.tier, GREEN_CHANNEL_TIER);
         for e in [
             GreenChannel,
@@ -229,12 +274,12 @@ mod tests {
         ] {
             assert!(a.entitlements.contains(&e), "{e}");
         }
-        let b = t.tier_of(Quadrant::Vip, AbcClass::B);
+        let b = t.tier_of(Quadrant::Vip, AbcClass::B, ThreeDimGrade::Grade3);
         assert_eq!(b.tier, GREEN_CHANNEL_TIER);
         assert!(b.entitlements.contains(&GreenChannel) && !b.entitlements.contains(&ExpertClinic));
-        let c = t.tier_of(Quadrant::Vip, AbcClass::C);
+        let c = t.tier_of(Quadrant::Vip, AbcClass::C, ThreeDimGrade::Grade3);
         assert_eq!(c, rule(MIDDLE_TIER, &[SmsNotice, Callback24h]));
-        let d = t.tier_of(Quadrant::Vip, AbcClass::D);
+        let d = t.tier_of(Quadrant::Vip, AbcClass::D, ThreeDimGrade::Grade3);
         assert_eq!(d, rule(BASIC_TIER, &[ChargedServices]));
     }
 
@@ -258,11 +303,23 @@ mod tests {
             basis: TierBasis::Quadrant,
             ..TierTable::default()
         };
-        assert_eq!(t.tier_of(Quadrant::Vip, AbcClass::D).tier, 1);
+        assert_eq!(
+            t.tier_of(Quadrant::Vip, AbcClass::D, ThreeDimGrade::Grade3)
+                .tier,
+            1
+        );
         t.basis = TierBasis::Best;
-        assert_eq!(t.tier_of(Quadrant::Abandon, AbcClass::A).tier, 1);
-        assert_eq!(t.tier_of(Quadrant::Vip, AbcClass::D).tier, 1);
-        let both = t.tier_of(Quadrant::Growth, AbcClass::C);
+        assert_eq!(
+            t.tier_of(Quadrant::Abandon, AbcClass::A, ThreeDimGrade::Grade3)
+                .tier,
+            1
+        );
+        assert_eq!(
+            t.tier_of(Quadrant::Vip, AbcClass::D, ThreeDimGrade::Grade3)
+                .tier,
+            1
+        );
+        let both = t.tier_of(Quadrant::Growth, AbcClass::C, ThreeDimGrade::Special);
         assert_eq!(
             both,
             rule(
@@ -270,6 +327,15 @@ mod tests {
                 &[ExpertClinic, EfficiencyReport, SmsNotice, Callback24h]
             )
         );
+        t.basis = TierBasis::Grade;
+        let special = t.tier_of(Quadrant::Abandon, AbcClass::D, ThreeDimGrade::Special);
+        assert_eq!(special.tier, GREEN_CHANNEL_TIER);
+        assert!(special.entitlements.contains(&ExpertClinic));
+        let g1 = t.tier_of(Quadrant::Vip, AbcClass::A, ThreeDimGrade::Grade1);
+        assert_eq!(g1.tier, MIDDLE_TIER);
+        assert!(g1.entitlements.contains(&OutageCall) && !g1.entitlements.contains(&GreenChannel));
+        let g3 = t.tier_of(Quadrant::Vip, AbcClass::A, ThreeDimGrade::Grade3);
+        assert_eq!(g3, rule(BASIC_TIER, &[ChargedServices]));
     }
 
     #[test]
