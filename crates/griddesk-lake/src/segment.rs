@@ -284,8 +284,8 @@ impl Lake {
 }
 
 /// Writes a period's results as one Parquet file (customer_no, period, B11..B42, their scores,
-/// current and potential value, quadrant, purchase amount, ABC class, three-dimension score and
-/// grade (null for results computed without one), tier), written to
+/// current and potential value, quadrant, purchase amount, ABC class, three-dimension score, grade
+/// and the period that evaluated it (null for results computed without one), tier), written to
 /// `<path>.tmp` and renamed, like the lake's own files.
 pub fn write_segmentation_parquet(
     path: &std::path::Path,
@@ -367,6 +367,10 @@ pub fn write_segmentation_parquet(
     fields.push(Field::new("grade", DataType::Utf8, true));
     cols.push(Arc::new(StringArray::from_iter(
         results.iter().map(|r| r.three_dim.map(|g| g.grade.code())),
+    )));
+    fields.push(Field::new("graded_period", DataType::Utf8, true));
+    cols.push(Arc::new(StringArray::from_iter(
+        results.iter().map(|r| r.graded_in.map(|p| p.to_string())),
     )));
     fields.push(Field::new("tier", DataType::UInt8, false));
     cols.push(Arc::new(UInt8Array::from_iter_values(

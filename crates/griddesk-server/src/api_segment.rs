@@ -22,7 +22,7 @@ use griddesk_domain::customer::Customer;
 use griddesk_domain::queue::default_tier;
 use griddesk_domain::segment::{
     AbcClass, Grading, Indicator, Quadrant, SegmentError, Segmentation, SegmentationConfig,
-    Summary, ThreeDimGrade, explanation, segment,
+    Summary, ThreeDimGrade, carry_grades, explanation, segment,
 };
 use griddesk_domain::values::{CustomerNo, Lang};
 use griddesk_store::Store;
@@ -70,7 +70,7 @@ pub async fn run_segmentation(
         .segmentation_inputs(period, griddesk_lake::segment::DEFAULT_POWER_FACTOR)
         .await?;
     progress(1);
-    let s = segment(&members, config).map_err(|e| match e {
+    let mut s = segment(&members, config).map_err(|e| match e {
         SegmentError::EmptyPopulation => {
             ApiError::invalid("period", format!("no customer is billed for {period}"))
         }
@@ -79,6 +79,9 @@ pub async fn run_segmentation(
         }
         e => ApiError::Internal(e.to_string()),
     })?;
+    // The review cycle: grades evaluated less than `review_years` ago are kept.
+    let previous = store.grades_before(period).await?;
+    carry_grades(&mut s, period, &previous, config);
     progress(2);
     let run = SegmentRun {
         period,

@@ -801,6 +801,7 @@ async fn customer_page(
                     dt { (ctx.t(T::AbcClassTitle)) } dd { (r.abc.label(ctx.lang)) }
                     @if let Some(g) = r.three_dim {
                         dt { (ctx.t(T::GradeTitle)) } dd #segment-grade { (g.grade.label(ctx.lang)) " · " (format!("{:.1}", g.score)) }
+                        @if let Some(at) = r.graded_in { dt { (ctx.t(T::GradedIn)) } dd { (at.to_string()) } }
                     }
                     dt { (ctx.t(T::Entitlements)) } dd #segment-entitlements {
                         (r.service.entitlements.iter().map(|e| e.label(ctx.lang)).collect::<Vec<_>>().join("、"))

@@ -102,6 +102,7 @@ texts! {
     GradeTitle => "三维分级", "Three-dimension grade";
     GradeScore => "三维得分", "Grade score";
     Entitlements => "服务权益", "Entitlements";
+    GradedIn => "分级评定期间", "Grade evaluated in";
     Movement => "等级迁移", "Movement between periods";
     MovementFrom => "起始期间", "From";
     MovementTo => "对比期间", "To";

@@ -10,7 +10,7 @@ use crate::segment::{GradeMove, MemberFilter, SegmentRun};
 use griddesk_domain::billing::Period;
 use griddesk_domain::segment::{
     AbcClass, CustomerResult, Grading, IndicatorInputs, Member, Quadrant, SegmentationConfig,
-    ThreeDimGrade, explanation, segment,
+    ThreeDimGrade, carry_grades, explanation, segment,
 };
 use griddesk_domain::values::{CustomerNo, Money};
 use jiff::Timestamp;
@@ -39,7 +39,8 @@ fn inputs(k: i64) -> IndicatorInputs {
     }
 }
 
-fn run_of(customers: &[CustomerNo], shift: i64) -> Vec<CustomerResult> {
+/// A run of `p` on the customers, graded in `p` (no earlier grades kept).
+fn run_of(p: &str, customers: &[CustomerNo], shift: i64) -> Vec<CustomerResult> {
     let population: Vec<Member> = customers
         .iter()
         .enumerate()
@@ -52,9 +53,10 @@ fn run_of(customers: &[CustomerNo], shift: i64) -> Vec<CustomerResult> {
             }
         })
         .collect();
-    segment(&population, &SegmentationConfig::default())
-        .expect("segment")
-        .customers
+    let config = SegmentationConfig::default();
+    let mut seg = segment(&population, &config).expect("segment");
+    carry_grades(&mut seg, period(p), &Default::default(), &config);
+    seg.customers
 }
 
 fn meta(p: &str, summary: &str) -> SegmentRun {
@@ -78,7 +80,7 @@ pub async fn segmentation_replaces_a_period_atomically_and_reads_back_exactly(st
     assert_eq!(store.segmentation_run(p1).await.unwrap(), None);
     assert_eq!(store.current_tier(&customers[0]).await.unwrap(), None);
 
-    let first = run_of(&customers, 0);
+    let first = run_of("2026-08", &customers, 0);
     store
         .replace_segmentation(&meta("2026-08", "{\"n\":1}"), &first)
         .await
@@ -141,7 +143,7 @@ pub async fn segmentation_replaces_a_period_atomically_and_reads_back_exactly(st
     );
 
     // A re-run of the period on fewer customers replaces it whole.
-    let second = run_of(&customers[1..], 1);
+    let second = run_of("2026-08", &customers[1..], 1);
     store
         .replace_segmentation(&meta("2026-08", "{\"n\":2}"), &second)
         .await
@@ -166,7 +168,7 @@ pub async fn segmentation_replaces_a_period_atomically_and_reads_back_exactly(st
     );
 
     // A run naming a customer the archive does not know fails and changes nothing.
-    let mut bad = run_of(&customers, 2);
+    let mut bad = run_of("2026-08", &customers, 2);
     bad.last_mut().unwrap().customer = "9999999999".into();
     assert!(
         store
@@ -187,7 +189,7 @@ pub async fn segmentation_replaces_a_period_atomically_and_reads_back_exactly(st
     );
 
     // A later period becomes the current one; movements count every customer of either.
-    let third = run_of(&customers, 3);
+    let third = run_of("2026-09", &customers, 3);
     store
         .replace_segmentation(&meta("2026-09", "{}"), &third)
         .await
@@ -202,6 +204,26 @@ pub async fn segmentation_replaces_a_period_atomically_and_reads_back_exactly(st
         let (p, latest) = store.customer_segment(&no, None).await.unwrap().unwrap();
         assert_eq!((p, &latest), (period("2026-09"), r));
     }
+    // The grades a run keeps through the review cycle come from the latest earlier period.
+    let grades = |rs: &[CustomerResult]| -> std::collections::HashMap<_, _> {
+        rs.iter()
+            .map(|r| {
+                (
+                    r.customer.clone(),
+                    (r.graded_in.unwrap(), r.three_dim.unwrap()),
+                )
+            })
+            .collect()
+    };
+    assert!(store.grades_before(p1).await.unwrap().is_empty());
+    assert_eq!(
+        store.grades_before(period("2026-09")).await.unwrap(),
+        grades(&second)
+    );
+    assert_eq!(
+        store.grades_before(period("2027-03")).await.unwrap(),
+        grades(&third)
+    );
     let code = |g: Grading, r: &CustomerResult| -> Option<String> {
         match g {
             Grading::Quadrant => Some(r.quadrant.code().to_owned()),
@@ -264,7 +286,10 @@ pub async fn segmentation_replaces_a_period_atomically_and_reads_back_exactly(st
                 ),
             })
             .collect();
-        segment(&population, &SegmentationConfig::default()).unwrap()
+        let config = SegmentationConfig::default();
+        let mut seg = segment(&population, &config).unwrap();
+        carry_grades(&mut seg, period("2026-09"), &Default::default(), &config);
+        seg
     };
     let (_, stored) = store
         .customer_segment(&customers[0], None)

@@ -15,6 +15,7 @@ use griddesk_domain::segment::{
 };
 use griddesk_domain::values::{CustomerNo, Money};
 use jiff::Timestamp;
+use std::collections::HashMap;
 
 /// One segmentation run of a period.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,7 +58,7 @@ pub fn grading_column(g: Grading) -> &'static str {
     }
 }
 
-/// Rows per INSERT statement: 26 parameters each stays under SQLite's 32,766.
+/// Rows per INSERT statement: 28 parameters each stays under SQLite's 32,766.
 pub const SEGMENT_CHUNK: usize = 1_000;
 
 #[async_trait::async_trait]
@@ -88,6 +89,13 @@ pub trait SegmentStore: Send + Sync {
         filter: &MemberFilter,
         limit: u32,
     ) -> Result<Vec<CustomerResult>>;
+    /// Each customer's three-dimension grade in the latest segmented period before `period`,
+    /// with the period that evaluated it (results without a grade left out): what
+    /// [`griddesk_domain::segment::carry_grades`] keeps through the review cycle.
+    async fn grades_before(
+        &self,
+        period: Period,
+    ) -> Result<HashMap<String, (Period, ThreeDimResult)>>;
     /// Movements of a grading between two periods, ordered by (from, to): every customer of
     /// either period counted once. `from == to` counts one period's grades.
     async fn grade_movement(
@@ -100,10 +108,10 @@ pub trait SegmentStore: Send + Sync {
 
 pub const SEGMENT_COLUMNS: &str = "customer_no, b11, b12, b21, b22, b31, b32, b41, b42, \
     s11, s12, s21, s22, s31, s32, s41, s42, current_value, potential_value, quadrant, \
-    purchase_fen, abc, tier, entitlements, grade, grade_score";
+    purchase_fen, abc, tier, entitlements, grade, grade_score, graded_period";
 
 /// The index after [`SEGMENT_COLUMNS`], for a column selected after them.
-pub const AFTER_SEGMENT_COLUMNS: usize = 26;
+pub const AFTER_SEGMENT_COLUMNS: usize = 27;
 
 /// A result's row values, in [`SEGMENT_COLUMNS`] order after the customer number.
 pub struct SegmentValues {
@@ -118,6 +126,7 @@ pub struct SegmentValues {
     pub entitlements: String,
     pub grade: Option<&'static str>,
     pub grade_score: Option<f64>,
+    pub graded_period: Option<String>,
 }
 
 pub fn segment_values(r: &CustomerResult) -> Result<SegmentValues> {
@@ -153,6 +162,7 @@ pub fn segment_values(r: &CustomerResult) -> Result<SegmentValues> {
             .join(","),
         grade: r.three_dim.map(|g| g.grade.code()),
         grade_score: r.three_dim.map(|g| g.score),
+        graded_period: r.graded_in.map(|p| p.to_string()),
     })
 }
 
@@ -170,6 +180,7 @@ pub fn segment_from_values(
     tier: i32,
     entitlements: &str,
     grade: Option<(&str, f64)>,
+    graded_period: Option<&str>,
 ) -> Result<CustomerResult> {
     let all = Indicator::ALL;
     let mut ind = PerIndicator::<f64>::default();
@@ -194,6 +205,7 @@ pub fn segment_from_values(
                 })
             })
             .transpose()?,
+        graded_in: graded_period.map(period_of).transpose()?,
         service: TierRule {
             tier: u8::try_from(tier).map_err(|e| corrupt("tier", e))?,
             entitlements: entitlements
@@ -216,7 +228,7 @@ macro_rules! segment_store_impl {
     ($store:ty, $conn:ty, $db:path) => {
         const _: () = {
             use ::griddesk_domain::billing::Period;
-            use ::griddesk_domain::segment::{CustomerResult, Grading};
+            use ::griddesk_domain::segment::{CustomerResult, Grading, ThreeDimResult};
             use ::griddesk_domain::values::CustomerNo;
             use ::sqlx::Row as _;
             use $crate::Result;
@@ -242,6 +254,7 @@ macro_rules! segment_store_impl {
                 let ent: String = row.try_get(23).map_err($db)?;
                 let grade: Option<String> = row.try_get(24).map_err($db)?;
                 let grade_score: Option<f64> = row.try_get(25).map_err($db)?;
+                let graded: Option<String> = row.try_get(26).map_err($db)?;
                 segment_from_values(
                     customer,
                     ind,
@@ -254,6 +267,7 @@ macro_rules! segment_store_impl {
                     gi(22)?,
                     &ent,
                     grade.as_deref().zip(grade_score),
+                    graded.as_deref(),
                 )
             }
 
@@ -315,7 +329,8 @@ macro_rules! segment_store_impl {
                                 .push_bind(v.tier)
                                 .push_bind(v.entitlements.clone())
                                 .push_bind(v.grade)
-                                .push_bind(v.grade_score);
+                                .push_bind(v.grade_score)
+                                .push_bind(v.graded_period.clone());
                         });
                         qb.build().execute(&mut *tx).await.map_err($db)?;
                     }
@@ -412,6 +427,30 @@ macro_rules! segment_store_impl {
                     rows.iter().map(decode).collect()
                 }
 
+                async fn grades_before(
+                    &self,
+                    period: Period,
+                ) -> Result<::std::collections::HashMap<String, (Period, ThreeDimResult)>> {
+                    let rows: Vec<(String, String, String, f64)> = ::sqlx::query_as(
+                        "SELECT customer_no, graded_period, grade, grade_score \
+                         FROM segment_result WHERE period = \
+                           (SELECT max(period) FROM segment_result WHERE period < $1) \
+                         AND grade IS NOT NULL AND graded_period IS NOT NULL \
+                         AND grade_score IS NOT NULL",
+                    )
+                    .bind(period.to_string())
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err($db)?;
+                    rows.into_iter()
+                        .map(|(c, p, g, score)| {
+                            let grade = ::griddesk_domain::segment::ThreeDimGrade::parse(&g)
+                                .map_err(|e| $crate::backend::corrupt("grade", e))?;
+                            Ok((c, (period_of(&p)?, ThreeDimResult { score, grade })))
+                        })
+                        .collect()
+                }
+
                 async fn grade_movement(
                     &self,
                     grading: Grading,
@@ -419,8 +458,15 @@ macro_rules! segment_store_impl {
                     to: Period,
                 ) -> Result<Vec<GradeMove>> {
                     let col = grading_column(grading);
-                    let rows: Vec<(Option<String>, Option<String>, i64)> =
-                        ::sqlx::query_as(&format!(
+                    // One period's counts need no join.
+                    let sql = if from == to {
+                        format!(
+                            "SELECT CAST({col} AS TEXT), CAST({col} AS TEXT), COUNT(*) \
+                             FROM segment_result WHERE period = $1 AND period = $2 \
+                             GROUP BY {col}"
+                        )
+                    } else {
+                        format!(
                             "SELECT CAST(a.{col} AS TEXT), CAST(b.{col} AS TEXT), COUNT(*) FROM \
                              (SELECT customer_no FROM segment_result WHERE period IN ($1, $2) \
                               GROUP BY customer_no) k \
@@ -429,7 +475,10 @@ macro_rules! segment_store_impl {
                              LEFT JOIN segment_result b ON b.customer_no = k.customer_no \
                                AND b.period = $2 \
                              GROUP BY a.{col}, b.{col}"
-                        ))
+                        )
+                    };
+                    let rows: Vec<(Option<String>, Option<String>, i64)> =
+                        ::sqlx::query_as(&sql)
                         .bind(from.to_string())
                         .bind(to.to_string())
                         .fetch_all(&self.pool)

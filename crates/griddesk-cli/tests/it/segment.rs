@@ -69,7 +69,10 @@ async fn segment_command_stores_the_pure_result_idempotently_and_exports() {
         .await
         .unwrap();
     assert_eq!(inputs.len(), 300);
-    let expected = segment(&inputs, &SegmentationConfig::default()).unwrap();
+    // The only segmented period: every grade is this run's own.
+    let config = SegmentationConfig::default();
+    let mut expected = segment(&inputs, &config).unwrap();
+    griddesk_domain::segment::carry_grades(&mut expected, p, &Default::default(), &config);
     let check = async |store: &griddesk_sqlite::SqliteStore| {
         let mut stored = store
             .segment_members(p, &Default::default(), 10_000)
@@ -514,6 +517,34 @@ async fn the_segmentation_page_and_the_members_sample() {
     let html = before_page(&app, &s).await;
     assert!(html.contains("data-chart=\"grade-sankey\""), "{html}");
     assert!(html.contains(&format!("{earlier} → {period}")));
+
+    // Re-running the later month now keeps the grades evaluated a month before (the review
+    // cycle is a year), and the tier table by ABC class is untouched by that.
+    let again = segment_month(&app, period).await;
+    for r in &again.customers {
+        let b = before
+            .customers
+            .iter()
+            .find(|b| b.customer == r.customer)
+            .expect("billed both months");
+        assert_eq!((r.three_dim, r.graded_in), (b.three_dim, Some(earlier)));
+        let first = seg
+            .customers
+            .iter()
+            .find(|x| x.customer == r.customer)
+            .unwrap();
+        assert_eq!(r.service, first.service);
+    }
+    let e: Value = app
+        .get_in(
+            &s,
+            &format!("/api/v1/customers/{}/segment", again.customers[0].customer),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(e["explanation"]["graded_in"], earlier.to_string());
 }
 
 /// Segments a month of the app's lake with the shipped configuration, as an analyst.

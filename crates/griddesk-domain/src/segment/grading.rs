@@ -157,7 +157,8 @@ pub struct GradeShares {
 pub struct ThreeDimConfig {
     pub weights: ThreeDim,
     pub shares: GradeShares,
-    /// Re-evaluated every this many years (the seed's practice is 3).
+    /// Re-evaluated every this many years (the seed's practice is 3): a run keeps the grade a
+    /// customer was given fewer years before ([`super::population::carry_grades`]).
     pub review_years: u8,
     /// The cooperation sub-score (0-100) every customer gets: no system GridDesk reads records
     /// policy implementation, cooperation or suggestions, so the company sets one neutral value

@@ -40,7 +40,7 @@ pub use grading::{
 pub use indicators::{IndicatorInputs, IndicatorParams};
 pub use matrix::{Move, OriginRule, Quadrant, ValuePoint};
 pub use population::{
-    CustomerResult, Explanation, Member, Segmentation, Summary, explanation, segment,
+    CustomerResult, Explanation, Member, Segmentation, Summary, carry_grades, explanation, segment,
 };
 pub use scoring::Quintiles;
 pub use service::{Entitlement, TierRule, TierTable};

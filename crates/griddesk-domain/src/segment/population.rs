@@ -15,9 +15,10 @@ use super::scoring::{Quintiles, value_of};
 use super::service::TierRule;
 use super::weights::Weights;
 use super::{Indicator, PerIndicator, SegmentError, SegmentationConfig};
+use crate::billing::Period;
 use crate::values::Money;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// One customer to segment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -43,6 +44,10 @@ pub struct CustomerResult {
     pub abc: AbcClass,
     /// Three-dimension score and grade; `None` only for results stored before it was computed.
     pub three_dim: Option<ThreeDimResult>,
+    /// The period whose run evaluated that grade ([`carry_grades`]): this one, or an earlier
+    /// one within the review cycle. `None` where no run period was given (or before grades).
+    #[serde(default)]
+    pub graded_in: Option<Period>,
     /// Service tier and entitlements.
     pub service: TierRule,
 }
@@ -100,6 +105,7 @@ pub struct Explanation {
     pub subscores: ThreeDim,
     pub three_dim_weights: ThreeDim,
     pub three_dim: Option<ThreeDimResult>,
+    pub graded_in: Option<Period>,
     /// The lowest score of each grade in the population, and the rise that reaches the next
     /// better grade.
     pub grade_starts: BTreeMap<ThreeDimGrade, f64>,
@@ -124,6 +130,7 @@ pub fn explanation(r: &CustomerResult, s: &Summary) -> Explanation {
         subscores: subscores_of(&r.scores, s.three_dimension.cooperation),
         three_dim_weights: s.three_dimension.weights,
         three_dim: r.three_dim,
+        graded_in: r.graded_in,
         grade_starts: s.grade_starts.clone(),
         grade_up: r.three_dim.and_then(|g| grade_up(g, &s.grade_starts)),
         service: r.service.clone(),
@@ -209,6 +216,7 @@ pub fn segment(
                 purchase_amount: m.purchase_amount,
                 abc,
                 three_dim: Some(grade),
+                graded_in: None,
                 service: config.tiers.tier_of(quadrant, abc, grade.grade),
             }
         })
@@ -229,6 +237,35 @@ pub fn segment(
         three_dimension: *dims,
     };
     Ok(Segmentation { customers, summary })
+}
+
+/// Applies the review cycle of the three-dimension grade (D4.5) to the run of `period`: a
+/// customer whose grade was evaluated fewer than `review_years` years before keeps that grade
+/// and score (`previous`: customer -> the period it was graded in and its result), everyone
+/// else — new customers, grades due for review — takes this run's evaluation, graded in
+/// `period`. Tiers follow a kept grade where the tier table is by grade, and the summary's grade
+/// counts and thresholds are those of the grades the customers now hold.
+pub fn carry_grades(
+    seg: &mut Segmentation,
+    period: Period,
+    previous: &HashMap<String, (Period, ThreeDimResult)>,
+    config: &SegmentationConfig,
+) {
+    let cycle = 12 * i32::from(config.three_dimension.review_years);
+    for r in &mut seg.customers {
+        r.graded_in = Some(period);
+        if let Some(&(graded, g)) = previous.get(&r.customer)
+            && graded < period
+            && graded.months_until(period) < cycle
+        {
+            r.three_dim = Some(g);
+            r.graded_in = Some(graded);
+            r.service = config.tiers.tier_of(r.quadrant, r.abc, g.grade);
+        }
+    }
+    let held: Vec<ThreeDimResult> = seg.customers.iter().filter_map(|r| r.three_dim).collect();
+    seg.summary.grades = counts(ThreeDimGrade::ALL, held.iter().map(|g| g.grade));
+    seg.summary.grade_starts = grade_starts(&held);
 }
 
 #[cfg(test)]
@@ -453,6 +490,49 @@ mod tests {
                 (b.purchase_amount, b.abc, &b.service)
             );
         }
+    }
+
+    #[test]
+    fn grades_are_kept_within_the_review_cycle() {
+        use crate::segment::service::TierBasis;
+        let mut config = SegmentationConfig::default();
+        config.tiers.basis = TierBasis::Grade;
+        config.three_dimension.review_years = 1;
+        let p = Period::parse("2026-10").unwrap();
+        let fresh = segment(&population(), &config).unwrap();
+        let kept = ThreeDimResult {
+            score: 99.0,
+            grade: ThreeDimGrade::Special,
+        };
+        let previous = HashMap::from([
+            // Graded 11 months ago: still within the year, kept.
+            ("C5".to_owned(), (p.add_months(-11), kept)),
+            // Graded 12 months ago: due for review, re-evaluated.
+            ("C6".to_owned(), (p.add_months(-12), kept)),
+            // A grade of a later period (a re-run of an old month) is not carried back.
+            ("C4".to_owned(), (p.add_months(1), kept)),
+        ]);
+        let mut s = fresh.clone();
+        carry_grades(&mut s, p, &previous, &config);
+        let by = |id: &str| s.customers.iter().find(|r| r.customer == id).unwrap();
+        assert_eq!(by("C5").three_dim, Some(kept));
+        assert_eq!(by("C5").graded_in, Some(p.add_months(-11)));
+        assert_eq!(by("C5").service.tier, 1, "the tier follows the kept grade");
+        for id in ["C1", "C4", "C6"] {
+            let f = fresh.customers.iter().find(|r| r.customer == id).unwrap();
+            assert_eq!(by(id).three_dim, f.three_dim, "{id}");
+            assert_eq!(by(id).graded_in, Some(p), "{id}");
+        }
+        // Counts: C1 and now C5 special; C2, C3 grade 1; C4, C6 grade 2.
+        let g: Vec<usize> = s.summary.grades.values().copied().collect();
+        assert_eq!(g, [2, 2, 2, 0]);
+        assert_eq!(s.summary.grade_starts[&ThreeDimGrade::Special], 75.625);
+        // Three-year cycle: a grade of 35 months ago is kept too.
+        config.three_dimension.review_years = 3;
+        let mut s = fresh.clone();
+        let old = HashMap::from([("C6".to_owned(), (p.add_months(-35), kept))]);
+        carry_grades(&mut s, p, &old, &config);
+        assert_eq!(s.customers[5].three_dim, Some(kept));
     }
 
     #[test]
