@@ -252,6 +252,12 @@ def month_files(lake: str, table: str, lo: str, hi: str) -> list[str]:
     return out
 
 
+def one_writer(lake: str, table: str, lo: str, hi: str) -> bool:
+    """Whether every file of `table` in lo..=hi has one stem (one writer), so no record is in
+    two files and de-duplication can be skipped, as GridDesk's segment.rs `one_writer`."""
+    return len({Path(f).stem for f in month_files(lake, table, lo, hi)}) <= 1
+
+
 class Report:
     """Wall time and peak RSS of the whole process, printed in one line for the driver."""
 

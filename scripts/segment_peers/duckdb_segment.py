@@ -69,12 +69,24 @@ def raw_figures(con, lake: str, cfg: common.Config, chunk: int) -> None:
                           count(*) OVER () AS n FROM pop)
         SELECT min(customer_no), max(customer_no) FROM r GROUP BY i // {chunk} ORDER BY 1
     """).fetchall()
+    # One writer's files hold each record once: no de-duplication, as segment.rs.
+    bills_unique = common.one_writer(lake, "bills", from37, p)
+    payments_unique = common.one_writer(lake, "payments", from37, p)
     for lo, hi in bounds:
         rng = f"AND customer_no >= '{lo}' AND customer_no <= '{hi}'"
+        window = f"FROM {bills} WHERE month >= '{from37}' AND month <= '{p}' {rng}"
+        b_cte = (f"SELECT bill_no, customer_no, month, consumption_kwh AS kwh, amount, late_fee, "
+                 f"due_on {window}" if bills_unique else
+                 f"SELECT bill_no, max(customer_no) AS customer_no, max(month) AS month, "
+                 f"max(consumption_kwh) AS kwh, max(amount) AS amount, "
+                 f"max(late_fee) AS late_fee, max(due_on) AS due_on {window} GROUP BY bill_no")
         if payments:
+            p_cte = (f"SELECT payment_no, bill_no, amount FROM {payments} WHERE NOT bounced {rng}"
+                     if payments_unique else
+                     f"SELECT payment_no, max(bill_no) AS bill_no, max(amount) AS amount "
+                     f"FROM {payments} WHERE NOT bounced {rng} GROUP BY payment_no")
             paid = f"""
-              p AS (SELECT payment_no, max(bill_no) AS bill_no, max(amount) AS amount
-                    FROM {payments} WHERE NOT bounced {rng} GROUP BY payment_no),
+              p AS ({p_cte}),
               paid AS (SELECT b.customer_no, sum(p.amount) AS paid
                        FROM p JOIN b ON p.bill_no = b.bill_no WHERE b.{fell_due}
                        GROUP BY b.customer_no)"""
@@ -83,11 +95,7 @@ def raw_figures(con, lake: str, cfg: common.Config, chunk: int) -> None:
                     "FROM b WHERE false)")
         con.execute(f"""
             INSERT INTO fig
-            WITH b AS (SELECT bill_no, max(customer_no) AS customer_no, max(month) AS month,
-                         max(consumption_kwh) AS kwh, max(amount) AS amount,
-                         max(late_fee) AS late_fee, max(due_on) AS due_on
-                       FROM {bills} WHERE month >= '{from37}' AND month <= '{p}' {rng}
-                       GROUP BY bill_no),
+            WITH b AS ({b_cte}),
             {paid},
             per AS (SELECT customer_no,
                  sum(CASE WHEN month = '{p}' THEN kwh ELSE 0 END) AS kwh,

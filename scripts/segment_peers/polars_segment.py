@@ -86,17 +86,25 @@ def raw_figures(lake: str, cfg: common.Config, chunk: int) -> pl.DataFrame:
         raise SystemExit(f"no customer is billed for {p}")
     keys = (bills.filter(pl.col("month") == p).select("customer_no").unique()
             .sort("customer_no").collect(engine="streaming")["customer_no"])
+    # One writer's files hold each record once: no de-duplication, as segment.rs.
+    bills_unique = common.one_writer(lake, "bills", from37, p)
+    payments_unique = common.one_writer(lake, "payments", from37, p)
     parts = []
     for start in range(0, len(keys), chunk):
         lo, hi = keys[start], keys[min(start + chunk, len(keys)) - 1]
         in_range = pl.col("customer_no").is_between(pl.lit(lo), pl.lit(hi))
-        b = (bills.filter(in_range)
-             .group_by("bill_no")
-             .agg(pl.col("customer_no").max(), pl.col("month").max(),
-                  centi("consumption_kwh").max().alias("kwh"),
-                  centi("amount").max().alias("amount"),
-                  centi("late_fee").max().alias("late_fee"),
-                  pl.col("due_on").max()))
+        if bills_unique:
+            b = bills.filter(in_range).select(
+                "bill_no", "customer_no", "month", centi("consumption_kwh").alias("kwh"),
+                centi("amount").alias("amount"), centi("late_fee").alias("late_fee"), "due_on")
+        else:
+            b = (bills.filter(in_range)
+                 .group_by("bill_no")
+                 .agg(pl.col("customer_no").max(), pl.col("month").max(),
+                      centi("consumption_kwh").max().alias("kwh"),
+                      centi("amount").max().alias("amount"),
+                      centi("late_fee").max().alias("late_fee"),
+                      pl.col("due_on").max()))
         m = pl.col("month")
         # Bills that fell due in the 36 months ending with P (P's own bill is not yet due).
         due = pl.col("due_on").is_between(common_date(from36), common_date(w["after_p"]),
@@ -114,8 +122,10 @@ def raw_figures(lake: str, cfg: common.Config, chunk: int) -> pl.DataFrame:
             (m == p).any().alias("active"),
         ).filter("active").drop("active")
         if payments is not None:
-            pay = (payments.filter(in_range & ~pl.col("bounced"))
-                   .group_by("payment_no")
+            live = payments.filter(in_range & ~pl.col("bounced"))
+            pay = (live.select("payment_no", "bill_no", centi("amount").alias("amount"))
+                   if payments_unique else
+                   live.group_by("payment_no")
                    .agg(pl.col("bill_no").max(), centi("amount").max().alias("amount")))
             paid = (pay.join(b.filter(due).select("bill_no", "customer_no"), on="bill_no")
                     .group_by("customer_no").agg(pl.col("amount").sum().alias("paid")))
