@@ -432,9 +432,10 @@ async fn segment_command(
     );
     line(
         "tiers",
-        seg::tier_counts(&s)
-            .into_iter()
-            .map(|(t, n)| (t.to_string(), n))
+        s.summary
+            .tiers
+            .iter()
+            .map(|(t, n)| (t.to_string(), *n))
             .collect(),
     );
     if let Some(p) = xlsx {

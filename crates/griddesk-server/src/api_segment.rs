@@ -28,7 +28,8 @@ use griddesk_domain::values::{CustomerNo, Lang};
 use griddesk_store::Store;
 use griddesk_store::segment::{MemberFilter, SegmentRun};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use utoipa::ToSchema;
 
 pub const TAG_SEGMENTATION: &str = "segmentation";
@@ -184,9 +185,9 @@ pub fn segmentation_workbook(
         sum.write(row, 1, *n as f64)?;
         row += 1;
     }
-    for (t, n) in tier_counts(s) {
+    for (t, n) in &s.summary.tiers {
         sum.write(row, 0, format!("tier {t}"))?;
-        sum.write(row, 1, n as f64)?;
+        sum.write(row, 1, *n as f64)?;
         row += 1;
     }
     wb.save_to_buffer()
@@ -226,18 +227,8 @@ async fn segmentation_view(state: &AppState, period: Period) -> Result<Segmentat
         })?;
     let summary: Summary = serde_json::from_str(&run.summary_json)
         .map_err(|e| ApiError::Internal(format!("stored summary: {e}")))?;
-    // Counted from the rows, which also serves summaries stored before a count was kept.
-    let counts = async |g: Grading| -> Result<BTreeMap<String, i64>, ApiError> {
-        Ok(state
-            .store
-            .grade_movement(g, period, period)
-            .await?
-            .into_iter()
-            .filter_map(|m| Some((m.to?, m.count)))
-            .collect())
-    };
-    let tiers = counts(Grading::Tier).await?;
-    let grades = counts(Grading::Grade).await?;
+    let tiers = grade_counts(state.store.as_ref(), &summary, Grading::Tier, period).await?;
+    let grades = grade_counts(state.store.as_ref(), &summary, Grading::Grade, period).await?;
     Ok(SegmentationView {
         period: period.to_string(),
         created_at: time::local_rfc3339(run.created_at),
@@ -276,6 +267,47 @@ pub async fn get_segmentation(
 ) -> Result<Json<SegmentationView>, ApiError> {
     let period = period_param(&period)?;
     Ok(Json(segmentation_view(&state, period).await?))
+}
+
+/// A period's customers per tier or per three-dimension grade, by code: from the summary, or
+/// counted from the rows for a summary stored before it kept the count.
+pub async fn grade_counts(
+    store: &dyn Store,
+    summary: &Summary,
+    grading: Grading,
+    period: Period,
+) -> Result<BTreeMap<String, i64>, ApiError> {
+    let kept: BTreeMap<String, i64> = match grading {
+        Grading::Tier => summary
+            .tiers
+            .iter()
+            .map(|(t, n)| (t.to_string(), *n as i64))
+            .collect(),
+        Grading::Grade => summary
+            .grades
+            .iter()
+            .map(|(g, n)| (g.code().to_owned(), *n as i64))
+            .collect(),
+        Grading::Quadrant => summary
+            .quadrants
+            .iter()
+            .map(|(q, n)| (q.code().to_owned(), *n as i64))
+            .collect(),
+        Grading::Abc => summary
+            .abc
+            .iter()
+            .map(|(a, n)| (a.code().to_owned(), *n as i64))
+            .collect(),
+    };
+    if !kept.is_empty() {
+        return Ok(kept);
+    }
+    Ok(store
+        .grade_movement(grading, period, period)
+        .await?
+        .into_iter()
+        .filter_map(|m| Some((m.to?, m.count)))
+        .collect())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -519,7 +551,7 @@ pub struct MovementParams {
     pub grading: Option<String>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MovementCell {
     /// The grade in `from`; absent: not segmented then (new).
     pub from: Option<String>,
@@ -528,7 +560,7 @@ pub struct MovementCell {
     pub count: i64,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MovementView {
     pub grading: String,
     pub from: String,
@@ -546,11 +578,51 @@ pub struct MovementView {
     pub gone: i64,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct GradeLabel {
     pub code: String,
     pub zh: String,
     pub en: String,
+}
+
+/// Movements already computed, by grading and periods, with the creation times of the two runs
+/// they came from: counting a million customers' moves takes seconds, and a period changes only
+/// by a new run, whose new time makes the entry stale (also when another server instance ran it).
+#[derive(Default)]
+pub struct MovementCache(std::sync::Mutex<HashMap<MovementKey, Arc<MovementView>>>);
+
+type MovementKey = (Grading, Period, Period, Option<i64>, Option<i64>);
+
+/// Entries kept; past it the cache starts again (analysts look at a few pairs of periods).
+const MOVEMENT_CACHE_ENTRIES: usize = 64;
+
+/// The movement of a grading between two periods, from the cache when neither run has changed.
+pub async fn movement_cached(
+    state: &AppState,
+    grading: Grading,
+    from: Period,
+    to: Period,
+) -> Result<Arc<MovementView>, ApiError> {
+    let created = async |p: Period| -> Result<Option<i64>, ApiError> {
+        Ok(state
+            .store
+            .segmentation_run(p)
+            .await?
+            .map(|r| r.created_at.as_microsecond()))
+    };
+    let key = (grading, from, to, created(from).await?, created(to).await?);
+    let cache = &state.movements.0;
+    if let Some(v) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return Ok(v);
+    }
+    let v = Arc::new(movement_view(state.store.as_ref(), grading, from, to).await?);
+    if let Ok(mut c) = cache.lock() {
+        if c.len() >= MOVEMENT_CACHE_ENTRIES {
+            c.clear();
+        }
+        c.insert(key, v.clone());
+    }
+    Ok(v)
 }
 
 /// Movement of a grading between two periods, computed from the stored results.
@@ -648,7 +720,6 @@ pub async fn movement(
             });
         }
     }
-    Ok(Json(
-        movement_view(state.store.as_ref(), grading, from, to).await?,
-    ))
+    let v = movement_cached(&state, grading, from, to).await?;
+    Ok(Json(MovementView::clone(&v)))
 }

@@ -178,20 +178,22 @@ pub async fn page_handler(
         None => None,
     };
     let lang = ctx.lang;
-    let mut tiers = Vec::new();
-    let mut grades = Vec::new();
+    let mut tiers: Vec<(String, i64)> = Vec::new();
+    let mut grades = std::collections::BTreeMap::new();
     let mut movement = None;
     let mut list = None;
     if let (Some(period), Some(_)) = (period, &run) {
-        let counts = async |g: Grading| {
-            state
-                .store
-                .grade_movement(g, period, period)
+        if let Some(sum) = &summary {
+            let store = state.store.as_ref();
+            tiers = crate::api_segment::grade_counts(store, sum, Grading::Tier, period)
                 .await
-                .map_err(|e| f(e.into()))
-        };
-        tiers = counts(Grading::Tier).await?;
-        grades = counts(Grading::Grade).await?;
+                .map_err(&f)?
+                .into_iter()
+                .collect();
+            grades = crate::api_segment::grade_counts(store, sum, Grading::Grade, period)
+                .await
+                .map_err(&f)?;
+        }
         // Movement into the shown period, by default from the segmented period before it.
         let earlier = periods
             .iter()
@@ -204,7 +206,7 @@ pub async fn page_handler(
             grading: p.grading.clone(),
         };
         let (grading, from, to) = crate::api_segment::movement_params(&mq).map_err(&f)?;
-        let view = crate::api_segment::movement_view(state.store.as_ref(), grading, from, to)
+        let view = crate::api_segment::movement_cached(&state, grading, from, to)
             .await
             .map_err(&f)?;
         movement = Some((grading, view));
@@ -225,12 +227,7 @@ pub async fn page_handler(
             list = Some(rows);
         }
     }
-    let grade_count = |g: ThreeDimGrade| {
-        grades
-            .iter()
-            .find(|m| m.to.as_deref() == Some(g.code()))
-            .map_or(0, |m| m.count)
-    };
+    let grade_count = |g: ThreeDimGrade| grades.get(g.code()).copied().unwrap_or(0);
     let body = html! {
         section.card {
             h1 { (ctx.t(T::ValueSegment)) }
@@ -276,10 +273,10 @@ pub async fn page_handler(
                 } }
                 h2 { (ctx.t(T::ServiceTier)) }
                 div.table-wrap { table.table {
-                    thead { tr { @for t in &tiers { th { (t.to.clone().unwrap_or_default()) } } } }
-                    tbody { tr { @for t in &tiers { td { @if let Some(code) = &t.to {
-                        a href=(drill(p, "tier", code)) { (t.count) }
-                    } } } } }
+                    thead { tr { @for (code, _) in &tiers { th { (code) } } } }
+                    tbody { tr { @for (code, n) in &tiers { td {
+                        a href=(drill(p, "tier", code)) { (n) }
+                    } } } }
                 } }
             }
             @if let Some(rows) = &list {

@@ -111,6 +111,8 @@ pub struct AppState {
     pub throttle: Arc<scope::AddrThrottle>,
     /// This server instance among several on one database (holder of background-job leases).
     pub instance: Arc<str>,
+    /// Segmentation movements already counted ([`api_segment::movement_cached`]).
+    pub movements: Arc<api_segment::MovementCache>,
 }
 
 impl AppState {
@@ -129,6 +131,7 @@ impl AppState {
             orgs: Arc::default(),
             throttle: Arc::default(),
             instance: Arc::from(auth::random_secret().get(..16).unwrap_or("instance")),
+            movements: Arc::default(),
         }
     }
 

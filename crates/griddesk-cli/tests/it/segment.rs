@@ -545,6 +545,51 @@ async fn the_segmentation_page_and_the_members_sample() {
         .await
         .unwrap();
     assert_eq!(e["explanation"]["graded_in"], earlier.to_string());
+
+    // A re-run with other ABC shares changes the movement at once: a period's new run is never
+    // served an earlier run's counted movement.
+    let movement_a = async || -> i64 {
+        let m: Value = app
+            .get_in(
+                &s,
+                &format!("/api/v1/segmentation/movement?from={earlier}&to={period}&grading=abc"),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        m["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["to"] == "A")
+            .map(|c| c["count"].as_i64().unwrap())
+            .sum()
+    };
+    let a_before = movement_a().await;
+    assert_eq!(
+        a_before,
+        again.summary.abc[&griddesk_domain::segment::AbcClass::A] as i64
+    );
+    let mut wide = SegmentationConfig::default();
+    wide.abc.a = 0.5;
+    let rerun = griddesk_server::api_segment::run_segmentation(
+        app.store.as_ref(),
+        &app.state.lake,
+        period,
+        &wide,
+        "[abc]\na = 0.5\n",
+        "staff:analyst01",
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    let a_after = movement_a().await;
+    assert_eq!(
+        a_after,
+        rerun.summary.abc[&griddesk_domain::segment::AbcClass::A] as i64
+    );
+    assert!(a_after > a_before, "{a_after} > {a_before}");
 }
 
 /// Segments a month of the app's lake with the shipped configuration, as an analyst.

@@ -74,6 +74,9 @@ pub struct Summary {
     /// The weights and cooperation sub-score the grade was computed with.
     #[serde(default)]
     pub three_dimension: ThreeDimConfig,
+    /// Customers per service tier (empty in summaries stored before it was counted).
+    #[serde(default)]
+    pub tiers: BTreeMap<u8, usize>,
 }
 
 /// A segmented population, customers in input order.
@@ -235,6 +238,7 @@ pub fn segment(
         grades: counts(ThreeDimGrade::ALL, grades.iter().map(|g| g.grade)),
         grade_starts: grade_starts(&grades),
         three_dimension: *dims,
+        tiers: tier_counts(&customers),
     };
     Ok(Segmentation { customers, summary })
 }
@@ -266,6 +270,15 @@ pub fn carry_grades(
     let held: Vec<ThreeDimResult> = seg.customers.iter().filter_map(|r| r.three_dim).collect();
     seg.summary.grades = counts(ThreeDimGrade::ALL, held.iter().map(|g| g.grade));
     seg.summary.grade_starts = grade_starts(&held);
+    seg.summary.tiers = tier_counts(&seg.customers);
+}
+
+fn tier_counts(customers: &[CustomerResult]) -> BTreeMap<u8, usize> {
+    let mut m = BTreeMap::new();
+    for r in customers {
+        *m.entry(r.service.tier).or_default() += 1;
+    }
+    m
 }
 
 #[cfg(test)]
@@ -473,6 +486,7 @@ mod tests {
         assert_eq!(abc, [1, 0, 2, 3]);
         let g: Vec<usize> = sum.grades.values().copied().collect();
         assert_eq!(g, [1, 2, 3, 0]);
+        assert_eq!(sum.tiers, BTreeMap::from([(1, 1), (2, 2), (3, 3)]));
         assert!((sum.grade_starts[&Grade2] - 22.5).abs() < 1e-9);
         assert!(!sum.grade_starts.contains_key(&Grade3));
 
@@ -526,6 +540,8 @@ mod tests {
         // Counts: C1 and now C5 special; C2, C3 grade 1; C4, C6 grade 2.
         let g: Vec<usize> = s.summary.grades.values().copied().collect();
         assert_eq!(g, [2, 2, 2, 0]);
+        // By grade: special tier 1, grades 1 and 2 tier 2.
+        assert_eq!(s.summary.tiers, BTreeMap::from([(1, 2), (2, 4)]));
         assert_eq!(s.summary.grade_starts[&ThreeDimGrade::Special], 75.625);
         // Three-year cycle: a grade of 35 months ago is kept too.
         config.three_dimension.review_years = 3;
