@@ -19,7 +19,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use griddesk_domain::billing::Period;
 use griddesk_domain::customer::Customer;
-use griddesk_domain::queue::default_tier;
+use griddesk_domain::queue::{BASIC_TIER, GREEN_CHANNEL_TIER, default_tier};
 use griddesk_domain::segment::{
     AbcClass, Grading, Indicator, Quadrant, SegmentError, Segmentation, SegmentationConfig,
     Summary, ThreeDimGrade, carry_grades, explanation, segment,
@@ -204,9 +204,9 @@ pub struct SegmentationView {
     pub created_by: String,
     pub customers: usize,
     /// Customers per quadrant (vip, growth, maintain, abandon).
-    pub quadrants: BTreeMap<String, usize>,
+    pub quadrants: BTreeMap<String, i64>,
     /// Customers per ABC class.
-    pub abc: BTreeMap<String, usize>,
+    pub abc: BTreeMap<String, i64>,
     /// Customers per three-dimension grade (special, grade1, grade2, grade3).
     pub grades: BTreeMap<String, i64>,
     /// Customers per service tier.
@@ -234,16 +234,8 @@ async fn segmentation_view(state: &AppState, period: Period) -> Result<Segmentat
         created_at: time::local_rfc3339(run.created_at),
         created_by: run.created_by,
         customers: summary.customers,
-        quadrants: summary
-            .quadrants
-            .iter()
-            .map(|(q, n)| (q.code().to_owned(), *n))
-            .collect(),
-        abc: summary
-            .abc
-            .iter()
-            .map(|(a, n)| (a.code().to_owned(), *n))
-            .collect(),
+        quadrants: grade_counts(state.store.as_ref(), &summary, Grading::Quadrant, period).await?,
+        abc: grade_counts(state.store.as_ref(), &summary, Grading::Abc, period).await?,
         grades,
         tiers,
         summary: serde_json::to_value(&summary).map_err(|e| ApiError::Internal(e.to_string()))?,
@@ -269,8 +261,8 @@ pub async fn get_segmentation(
     Ok(Json(segmentation_view(&state, period).await?))
 }
 
-/// A period's customers per tier or per three-dimension grade, by code: from the summary, or
-/// counted from the rows for a summary stored before it kept the count.
+/// A period's customers per grade of a grading, by code: from the summary, or counted from the
+/// rows for a summary stored before it kept the count (tiers and three-dimension grades).
 pub async fn grade_counts(
     store: &dyn Store,
     summary: &Summary,
@@ -533,9 +525,11 @@ pub fn member_filter(q: &MembersParams) -> Result<MemberFilter, ApiError> {
             })
             .transpose()?,
         tier: given(&q.tier)
-            .map(|s| match s.as_str() {
-                "1" | "2" | "3" => Ok(s.parse::<u8>().unwrap_or_default()),
-                _ => Err(ApiError::invalid("tier", "1, 2 or 3")),
+            .map(|s| {
+                s.parse::<u8>()
+                    .ok()
+                    .filter(|t| (GREEN_CHANNEL_TIER..=BASIC_TIER).contains(t))
+                    .ok_or_else(|| ApiError::invalid("tier", "1, 2 or 3"))
             })
             .transpose()?,
     })
@@ -596,21 +590,23 @@ type MovementKey = (Grading, Period, Period, Option<i64>, Option<i64>);
 /// Entries kept; past it the cache starts again (analysts look at a few pairs of periods).
 const MOVEMENT_CACHE_ENTRIES: usize = 64;
 
-/// The movement of a grading between two periods, from the cache when neither run has changed.
+/// When the run of a period was made (µs), `None` if it is not segmented: the cache's version.
+pub async fn run_created(store: &dyn Store, p: Period) -> Result<Option<i64>, ApiError> {
+    Ok(store
+        .segmentation_run(p)
+        .await?
+        .map(|r| r.created_at.as_microsecond()))
+}
+
+/// The movement of a grading between two periods whose runs were made at `created`
+/// ([`run_created`]), from the cache when neither run has changed.
 pub async fn movement_cached(
     state: &AppState,
     grading: Grading,
-    from: Period,
-    to: Period,
+    (from, to): (Period, Period),
+    created: (Option<i64>, Option<i64>),
 ) -> Result<Arc<MovementView>, ApiError> {
-    let created = async |p: Period| -> Result<Option<i64>, ApiError> {
-        Ok(state
-            .store
-            .segmentation_run(p)
-            .await?
-            .map(|r| r.created_at.as_microsecond()))
-    };
-    let key = (grading, from, to, created(from).await?, created(to).await?);
+    let key = (grading, from, to, created.0, created.1);
     let cache = &state.movements.0;
     if let Some(v) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
         return Ok(v);
@@ -712,14 +708,16 @@ pub async fn movement(
     crate::extract::ApiQuery(q): crate::extract::ApiQuery<MovementParams>,
 ) -> Result<Json<MovementView>, ApiError> {
     let (grading, from, to) = movement_params(&q)?;
-    for (field, p) in [("from", from), ("to", to)] {
-        if state.store.segmentation_run(p).await?.is_none() {
+    let mut created = [None; 2];
+    for (slot, (field, p)) in created.iter_mut().zip([("from", from), ("to", to)]) {
+        *slot = run_created(state.store.as_ref(), p).await?;
+        if slot.is_none() {
             return Err(ApiError::NotFound {
                 field,
                 value: p.to_string(),
             });
         }
     }
-    let v = movement_cached(&state, grading, from, to).await?;
+    let v = movement_cached(&state, grading, (from, to), (created[0], created[1])).await?;
     Ok(Json(MovementView::clone(&v)))
 }

@@ -206,7 +206,13 @@ pub async fn page_handler(
             grading: p.grading.clone(),
         };
         let (grading, from, to) = crate::api_segment::movement_params(&mq).map_err(&f)?;
-        let view = crate::api_segment::movement_cached(&state, grading, from, to)
+        let store = state.store.as_ref();
+        let created = |p: Period| crate::api_segment::run_created(store, p);
+        let times = (
+            created(from).await.map_err(&f)?,
+            created(to).await.map_err(&f)?,
+        );
+        let view = crate::api_segment::movement_cached(&state, grading, (from, to), times)
             .await
             .map_err(&f)?;
         movement = Some((grading, view));
