@@ -700,4 +700,17 @@ async fn results_stored_before_the_grade_keep_everything_through_the_upgrade() {
             count: 1
         }]
     );
+    // The drill-down list reads the rebuilt table (schema 39) through its value index.
+    let a = griddesk_store::segment::MemberFilter {
+        abc: Some(griddesk_domain::segment::AbcClass::A),
+        ..Default::default()
+    };
+    let listed = store.segment_members(p, &a, 200).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].customer, no.as_str());
+    let b = griddesk_store::segment::MemberFilter {
+        abc: Some(griddesk_domain::segment::AbcClass::B),
+        ..Default::default()
+    };
+    assert!(store.segment_members(p, &b, 200).await.unwrap().is_empty());
 }
