@@ -45,7 +45,7 @@ run() {
   done
   rm -f "$out"
   echo "== $label"
-  /usr/bin/time -f '%e %M' -o "$DIR/time.txt" "$@" 2>&1 | grep -v '^\s*$' | tail -n 6
+  /usr/bin/time -f '%e %M' -o "$DIR/time.txt" "$@" 2>&1 | grep -v '^\s*$' | tail -n 8
   read -r secs kib <"$DIR/time.txt"
   RESULTS+=("$label|$secs|$((kib / 1024))|$out")
 }

@@ -279,10 +279,6 @@ macro_rules! segment_store_impl {
                     results: &[CustomerResult],
                 ) -> Result<()> {
                     let period = run.period.to_string();
-                    let values = results
-                        .iter()
-                        .map(segment_values)
-                        .collect::<Result<Vec<_>>>()?;
                     let mut tx = self.begin_write().await.map_err($db)?;
                     ::sqlx::query("DELETE FROM segment_result WHERE period = $1")
                         .bind(&period)
@@ -306,15 +302,15 @@ macro_rules! segment_store_impl {
                     .execute(&mut *tx)
                     .await
                     .map_err($db)?;
-                    for (rs, vs) in results
-                        .chunks(SEGMENT_CHUNK)
-                        .zip(values.chunks(SEGMENT_CHUNK))
-                    {
+                    // Row values chunk by chunk, not all first: at 10M customers they would be
+                    // gigabytes beside the results (an error still rolls the whole run back).
+                    for rs in results.chunks(SEGMENT_CHUNK) {
+                        let vs = rs.iter().map(segment_values).collect::<Result<Vec<_>>>()?;
                         let mut qb = ::sqlx::QueryBuilder::<Db>::new(format!(
                             "INSERT INTO segment_result (period, {SEGMENT_COLUMNS}) "
                         ));
                         qb.push_values(rs.iter().zip(vs), |mut b, (r, v)| {
-                            b.push_bind(period.clone()).push_bind(r.customer.clone());
+                            b.push_bind(period.as_str()).push_bind(r.customer.as_str());
                             for x in v.indicators {
                                 b.push_bind(x);
                             }
@@ -327,10 +323,10 @@ macro_rules! segment_store_impl {
                                 .push_bind(v.purchase_fen)
                                 .push_bind(v.abc)
                                 .push_bind(v.tier)
-                                .push_bind(v.entitlements.clone())
+                                .push_bind(v.entitlements)
                                 .push_bind(v.grade)
                                 .push_bind(v.grade_score)
-                                .push_bind(v.graded_period.clone());
+                                .push_bind(v.graded_period);
                         });
                         qb.build().execute(&mut *tx).await.map_err($db)?;
                     }
