@@ -36,6 +36,10 @@ pub use segment::SegmentStore;
 pub use service::ServiceStore;
 pub use workorder::WorkOrderStore;
 
+// For the store macros, expanded in the backend crates.
+#[doc(hidden)]
+pub use futures as __futures;
+
 use griddesk_domain::customer::Customer;
 use griddesk_domain::org::{OrgUnit, Staff};
 use griddesk_domain::revenue::TheftCase;

@@ -304,13 +304,16 @@ macro_rules! segment_store_impl {
                     .map_err($db)?;
                     // Row values chunk by chunk, not all first: at 10M customers they would be
                     // gigabytes beside the results (an error still rolls the whole run back).
-                    for rs in results.chunks(SEGMENT_CHUNK) {
+                    fn chunk<'a>(
+                        period: &'a str,
+                        rs: &'a [CustomerResult],
+                    ) -> Result<::sqlx::QueryBuilder<'a, Db>> {
                         let vs = rs.iter().map(segment_values).collect::<Result<Vec<_>>>()?;
                         let mut qb = ::sqlx::QueryBuilder::<Db>::new(format!(
                             "INSERT INTO segment_result (period, {SEGMENT_COLUMNS}) "
                         ));
                         qb.push_values(rs.iter().zip(vs), |mut b, (r, v)| {
-                            b.push_bind(period.as_str()).push_bind(r.customer.as_str());
+                            b.push_bind(period).push_bind(r.customer.as_str());
                             for x in v.indicators {
                                 b.push_bind(x);
                             }
@@ -328,7 +331,20 @@ macro_rules! segment_store_impl {
                                 .push_bind(v.grade_score)
                                 .push_bind(v.graded_period);
                         });
-                        qb.build().execute(&mut *tx).await.map_err($db)?;
+                        Ok(qb)
+                    }
+                    // The next chunk's statement is built while the database runs this one.
+                    let mut chunks = results.chunks(SEGMENT_CHUNK);
+                    let mut current = chunks.next().map(|rs| chunk(&period, rs)).transpose()?;
+                    while let Some(mut qb) = current {
+                        let next = chunks.next();
+                        let (done, built) = $crate::__futures::future::join(
+                            qb.build().execute(&mut *tx),
+                            async { next.map(|rs| chunk(&period, rs)).transpose() },
+                        )
+                        .await;
+                        done.map_err($db)?;
+                        current = built?;
                     }
                     tx.commit().await.map_err($db)?;
                     Ok(())
