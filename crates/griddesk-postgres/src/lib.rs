@@ -65,6 +65,12 @@ impl PostgresStore {
     ) -> std::result::Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
         self.pool.begin().await
     }
+
+    /// The pool single-statement writes of the store macros go through: the one pool, as
+    /// PostgreSQL runs concurrent writers itself.
+    pub(crate) fn write_pool(&self) -> &PgPool {
+        &self.pool
+    }
 }
 
 /// Maps a driver error: undecodable values are corrupt data, everything else is the backend's.

@@ -418,44 +418,44 @@ pub async fn intake(
         idempotency_key: key,
         deadlines,
     };
-    let (o, created) = state.store.create_work_order(&new, &first).await?;
-    if created && let Some(no) = &o.customer_no {
-        // The first person to take the request starts the contact record (D2).
-        state
-            .store
-            .add_contact(&ContactRecord {
-                customer_no: no.clone(),
-                at: now,
-                kind: o.channel.contact_kind(),
-                inbound: true,
-                actor: actor.audit_id(),
-                actor_name: actor.display_name(),
-                summary: format!("{}: {}", o.order_type.label(Default::default()), o.subject),
-                order_id: Some(o.id),
+    // The first person to take the request starts the contact record (D2); the order, that
+    // contact and the audit entry are one write.
+    let contact = new.customer_no.as_ref().map(|no| ContactRecord {
+        customer_no: no.clone(),
+        at: now,
+        kind: new.channel.contact_kind(),
+        inbound: true,
+        actor: actor.audit_id(),
+        actor_name: actor.display_name(),
+        summary: format!(
+            "{}: {}",
+            new.order_type.label(Default::default()),
+            new.subject
+        ),
+        order_id: None,
+    });
+    let audit = AuditEntry::new(
+        actor,
+        AuditAction::OrderCreated,
+        "work_order",
+        String::new(),
+        addr,
+        now,
+    )
+    .change(
+        None,
+        Some(
+            serde_json::json!({
+                "order_type": new.order_type, "channel": new.channel,
+                "customer_no": new.customer_no, "status": first.to,
             })
-            .await?;
-    }
-    if created {
-        let e = AuditEntry::new(
-            actor,
-            AuditAction::OrderCreated,
-            "work_order",
-            o.id.to_string(),
-            addr,
-            now,
-        )
-        .change(
-            None,
-            Some(
-                serde_json::json!({
-                    "order_type": o.order_type, "channel": o.channel,
-                    "customer_no": o.customer_no, "status": o.status,
-                })
-                .to_string(),
-            ),
-        );
-        state.store.append_audit(&e).await?;
-    }
+            .to_string(),
+        ),
+    );
+    let (o, created) = state
+        .store
+        .accept_work_order(&new, &first, contact.as_ref(), &audit)
+        .await?;
     let o = if created && o.order_type == OrderType::FaultRepair {
         // The call is taken and stored whatever happens next: a failure to relate it to an
         // outage (the database busy under a storm of calls) leaves it an ordinary repair order

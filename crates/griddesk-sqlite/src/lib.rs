@@ -4,7 +4,8 @@
 //! Customer search goes through a contentless FTS5 table over
 //! [`griddesk_domain::search::document`] (CJK bigrams), exact phone search through an index on
 //! `contact_phone.phone`; both are index lookups, never table scans. Writes are batched into
-//! multi-row statements inside one `BEGIN IMMEDIATE` transaction per call.
+//! multi-row statements inside one `BEGIN IMMEDIATE` transaction per call, all on one writer
+//! connection so concurrent writers queue in order (see [`SqliteStore::writer`]).
 
 mod read;
 mod write;
@@ -28,10 +29,17 @@ use std::time::Duration;
 /// The SQLite implementation of [`Store`]. Cheap to clone (the pool is shared).
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
+    /// Readers, concurrent under WAL.
     pool: SqlitePool,
+    /// The one connection every write goes through. SQLite has a single write lock, and a
+    /// connection that finds it taken sleeps in the busy handler (1, 2, 5 … 100 ms at a time)
+    /// and retries, unfairly: under a storm of small writes the lock sits idle while writers
+    /// sleep, and one of them can lose every retry until its timeout. Queued on this pool
+    /// instead, writers take turns in order and start the moment the lock is free.
+    writer: SqlitePool,
 }
 
-/// Readers run concurrently under WAL; writers queue on SQLite's single write lock.
+/// Readers run concurrently under WAL; writers queue on [`SqliteStore::writer`].
 const MAX_CONNECTIONS: u32 = 4;
 
 impl SqliteStore {
@@ -88,7 +96,10 @@ impl SqliteStore {
         } else {
             SqlitePoolOptions::new().max_connections(MAX_CONNECTIONS)
         };
-        let pool = pool_options.connect_with(options).await.map_err(db)?;
+        let pool = pool_options
+            .connect_with(options.clone())
+            .await
+            .map_err(db)?;
         let mut migrator = sqlx::migrate!();
         if let Some(v) = up_to {
             let kept: Vec<_> = migrator
@@ -109,13 +120,29 @@ impl SqliteStore {
             .execute(&pool)
             .await
             .map_err(db)?;
+        let writer = if in_memory {
+            // The one connection is the database.
+            pool.clone()
+        } else {
+            SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_with(options)
+                .await
+                .map_err(db)?
+        };
         tracing::debug!("SQLite store ready");
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore { pool, writer })
     }
 
     /// The connection pool, for crates that keep their own tables in the same database.
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// Closes every connection (readers and the writer), waiting for those in use.
+    pub async fn close(&self) {
+        self.pool.close().await;
+        self.writer.close().await;
     }
 
     /// A transaction that takes SQLite's write lock at once (`BEGIN IMMEDIATE`). A deferred
@@ -125,7 +152,13 @@ impl SqliteStore {
     pub(crate) async fn begin_write(
         &self,
     ) -> std::result::Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
-        self.pool.begin_with("BEGIN IMMEDIATE").await
+        self.writer.begin_with("BEGIN IMMEDIATE").await
+    }
+
+    /// The pool single-statement writes of the store macros go through (see
+    /// [`SqliteStore::writer`]).
+    pub(crate) fn write_pool(&self) -> &SqlitePool {
+        &self.writer
     }
 }
 
@@ -182,31 +215,31 @@ impl Store for SqliteStore {
     }
 
     async fn upsert_org_units(&self, units: &[OrgUnit]) -> Result<()> {
-        write::org_units(&self.pool, units).await
+        write::org_units(&self.writer, units).await
     }
 
     async fn upsert_staff(&self, staff: &[Staff]) -> Result<()> {
-        write::staff(&self.pool, staff).await
+        write::staff(&self.writer, staff).await
     }
 
     async fn upsert_substations(&self, items: &[Substation]) -> Result<()> {
-        write::substations(&self.pool, items).await
+        write::substations(&self.writer, items).await
     }
 
     async fn upsert_feeders(&self, items: &[Feeder]) -> Result<()> {
-        write::feeders(&self.pool, items).await
+        write::feeders(&self.writer, items).await
     }
 
     async fn upsert_areas(&self, items: &[TransformerArea]) -> Result<()> {
-        write::areas(&self.pool, items).await
+        write::areas(&self.writer, items).await
     }
 
     async fn upsert_customers(&self, customers: &[Customer]) -> Result<()> {
-        write::customers(&self.pool, customers).await
+        write::customers(&self.writer, customers).await
     }
 
     async fn upsert_theft_cases(&self, cases: &[TheftCase]) -> Result<()> {
-        write::theft_cases(&self.pool, cases).await
+        write::theft_cases(&self.writer, cases).await
     }
 
     async fn list_org_units(&self) -> Result<Vec<OrgUnit>> {

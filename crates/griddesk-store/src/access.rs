@@ -284,9 +284,44 @@ pub fn audit_from_columns(c: AuditColumns) -> Result<AuditRecord> {
     })
 }
 
-/// Implements [`AccessStore`] for a backend whose struct has a `pool` field. `$conn` is the
-/// backend's connection type and `$db` its `sqlx::Error -> StoreError` function. The SQL is
-/// portable between SQLite and PostgreSQL; see the module docs.
+/// Generates `insert_audit` (appends one audit entry on a connection or inside a transaction) for
+/// the `*_store_impl!` macros that write audits together with what they record.
+#[macro_export]
+macro_rules! audit_helpers {
+    ($conn:ty, $db:path) => {
+        async fn insert_audit(
+            conn: &mut $conn,
+            e: &::griddesk_domain::access::AuditEntry,
+        ) -> $crate::Result<i64> {
+            ::sqlx::query_scalar(
+                "INSERT INTO audit_log (at_us, actor, actor_name, role, action, target_kind, \
+                 target, reason, source, before_json, after_json) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+            )
+            .bind($crate::access::ts_us(e.at))
+            .bind(&e.actor)
+            .bind(&e.actor_name)
+            .bind(e.role.map(|r| r.code()))
+            .bind(e.action.code())
+            .bind(&e.target_kind)
+            .bind(&e.target)
+            .bind(&e.reason)
+            .bind(&e.source)
+            .bind(&e.before)
+            .bind(&e.after)
+            .fetch_one(conn)
+            .await
+            .map_err($db)
+        }
+    };
+}
+
+/// Implements [`AccessStore`] for a backend whose struct has a `pool` field (reads), a
+/// `begin_write` method (write transactions) and a `write_pool` method (single-statement
+/// writes): SQLite keeps one connection for writes so writers queue in order instead of sleeping
+/// in its busy handler. `$conn` is the backend's connection type and `$db` its
+/// `sqlx::Error -> StoreError` function. The SQL is portable between SQLite and PostgreSQL; see
+/// the module docs.
 #[macro_export]
 macro_rules! access_store_impl {
     ($store:ty, $conn:ty, $db:path) => {
@@ -301,27 +336,7 @@ macro_rules! access_store_impl {
             const TOKEN_COLS: &str = "id, name, token_hash, role, org_unit, created_by, \
                 created_us, expires_us, revoked_us";
 
-            async fn insert_audit(conn: &mut $conn, e: &AuditEntry) -> Result<i64> {
-                ::sqlx::query_scalar(
-                    "INSERT INTO audit_log (at_us, actor, actor_name, role, action, target_kind, \
-                     target, reason, source, before_json, after_json) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-                )
-                .bind(ts_us(e.at))
-                .bind(&e.actor)
-                .bind(&e.actor_name)
-                .bind(e.role.map(|r| r.code()))
-                .bind(e.action.code())
-                .bind(&e.target_kind)
-                .bind(&e.target)
-                .bind(&e.reason)
-                .bind(&e.source)
-                .bind(&e.before)
-                .bind(&e.after)
-                .fetch_one(conn)
-                .await
-                .map_err($db)
-            }
+            $crate::audit_helpers!($conn, $db);
 
             async fn token_by_id(conn: &mut $conn, id: i64) -> Result<Option<ApiToken>> {
                 let row: Option<TokenColumns> = ::sqlx::query_as(&format!(
@@ -423,7 +438,7 @@ macro_rules! access_store_impl {
                     .bind(login.as_str())
                     .bind(i64::from(failed_attempts))
                     .bind(locked_until.map(ts_us))
-                    .execute(&self.pool)
+                    .execute(self.write_pool())
                     .await
                     .map_err($db)?;
                     Ok(())
@@ -440,7 +455,7 @@ macro_rules! access_store_impl {
                     .bind(&s.csrf)
                     .bind(ts_us(s.created_at))
                     .bind(ts_us(s.expires_at))
-                    .execute(&self.pool)
+                    .execute(self.write_pool())
                     .await
                     .map_err($db)?;
                     Ok(())
@@ -471,7 +486,7 @@ macro_rules! access_store_impl {
                 async fn delete_session(&self, id_hash: &str) -> Result<()> {
                     ::sqlx::query("DELETE FROM session WHERE id_hash = $1")
                         .bind(id_hash)
-                        .execute(&self.pool)
+                        .execute(self.write_pool())
                         .await
                         .map_err($db)?;
                     Ok(())
@@ -481,13 +496,13 @@ macro_rules! access_store_impl {
                     let now = ts_us(now);
                     let a = ::sqlx::query("DELETE FROM session WHERE expires_us <= $1")
                         .bind(now)
-                        .execute(&self.pool)
+                        .execute(self.write_pool())
                         .await
                         .map_err($db)?
                         .rows_affected();
                     let b = ::sqlx::query("DELETE FROM customer_otp WHERE expires_us <= $1")
                         .bind(now)
-                        .execute(&self.pool)
+                        .execute(self.write_pool())
                         .await
                         .map_err($db)?
                         .rows_affected();
@@ -594,7 +609,7 @@ macro_rules! access_store_impl {
                     .bind(&otp.code_hash)
                     .bind(ts_us(otp.created_at))
                     .bind(ts_us(otp.expires_at))
-                    .execute(&self.pool)
+                    .execute(self.write_pool())
                     .await
                     .map_err($db)?;
                     Ok(())
@@ -626,7 +641,7 @@ macro_rules! access_store_impl {
                         "UPDATE customer_otp SET attempts = attempts + 1 WHERE customer_no = $1",
                     )
                     .bind(no.as_str())
-                    .execute(&self.pool)
+                    .execute(self.write_pool())
                     .await
                     .map_err($db)?;
                     Ok(())
@@ -635,14 +650,14 @@ macro_rules! access_store_impl {
                 async fn delete_otp(&self, no: &CustomerNo) -> Result<()> {
                     ::sqlx::query("DELETE FROM customer_otp WHERE customer_no = $1")
                         .bind(no.as_str())
-                        .execute(&self.pool)
+                        .execute(self.write_pool())
                         .await
                         .map_err($db)?;
                     Ok(())
                 }
 
                 async fn append_audit(&self, e: &AuditEntry) -> Result<i64> {
-                    let mut conn = self.pool.acquire().await.map_err($db)?;
+                    let mut conn = self.write_pool().acquire().await.map_err($db)?;
                     insert_audit(&mut conn, e).await
                 }
 

@@ -341,6 +341,33 @@ pub async fn repair_calls_near_an_order_are_its_feeders_calls(store: &dyn Store)
         }
     }
     assert!(excluded > 0, "the fixture calls span more than one feeder");
+
+    // A call stays where its customer hung when calling: moved to an area of another feeder,
+    // the customer's earlier call still counts on the old feeder, a new one on the new feeder.
+    let (moved_id, (old_feeder, _), _) = calls[0].clone();
+    let (new_feeder, new_area) = calls
+        .iter()
+        .find_map(|(_, (f, a), _)| {
+            a.clone()
+                .filter(|_| *f != old_feeder)
+                .map(|a| (f.clone(), a))
+        })
+        .expect("a caller in an area of another feeder");
+    let mut moved = callers[0].clone();
+    moved.connection = Connection::Area {
+        area: new_area.clone(),
+    };
+    store.upsert_customers(&[moved.clone()]).await.unwrap();
+    let near = store.repair_calls_near(moved_id, t(0)).await.unwrap();
+    let mine = near.iter().find(|c| c.order_id == moved_id).unwrap();
+    assert_eq!(mine.feeder, old_feeder);
+    let (o, e) = order(200, &moved, OrderType::FaultRepair, 20);
+    let again = store.create_work_order(&o, &e).await.unwrap().0.id;
+    let near = store.repair_calls_near(again, t(0)).await.unwrap();
+    assert!(near.iter().all(|c| c.feeder == new_feeder));
+    let mine = near.iter().find(|c| c.order_id == again).unwrap();
+    assert_eq!(mine.area.as_ref(), Some(&new_area));
+    assert!(near.iter().all(|c| c.order_id != moved_id));
 }
 
 pub async fn open_faults_on_a_feeder_are_found_by_their_devices(store: &dyn Store) {

@@ -464,3 +464,104 @@ pub async fn appointments_respect_capacity_and_move_deadlines(store: &dyn Store)
         })
     ));
 }
+
+/// Accepting a request writes the order, its first contact and its audit entry together, all
+/// pointing at the new order; the same idempotency key again writes none of them.
+pub async fn accepting_an_order_logs_its_contact_and_audit_in_one_write(store: &dyn Store) {
+    use crate::access::AuditQuery;
+    use crate::workorder::ContactRecord;
+    use griddesk_domain::access::{Actor, AuditAction, AuditEntry};
+    use griddesk_domain::workorder::ContactKind;
+    fixtures::load(store).await;
+    let first = event("accept", None, Status::Accepted, t(0));
+    let contact = ContactRecord {
+        customer_no: no("0100000001"),
+        at: t(0),
+        kind: ContactKind::Call,
+        inbound: true,
+        actor: "staff:zhangli".into(),
+        actor_name: "张丽".into(),
+        summary: "投诉: 抄表数据有误".into(),
+        order_id: None,
+    };
+    let actor = Actor::System {
+        name: "intake".into(),
+    };
+    let audit = AuditEntry::new(
+        &actor,
+        AuditAction::OrderCreated,
+        "work_order",
+        "",
+        "127.0.0.1",
+        t(0),
+    );
+    let audits = || async {
+        store
+            .search_audit(&AuditQuery {
+                target_kind: Some("work_order".into()),
+                limit: 100,
+                ..Default::default()
+            })
+            .await
+            .expect("audit")
+    };
+    let (o, created) = store
+        .accept_work_order(
+            &new_order(Some("a-1"), 3, 60),
+            &first,
+            Some(&contact),
+            &audit,
+        )
+        .await
+        .expect("accept");
+    assert!(created);
+    assert_eq!(o.deadlines.len(), 2);
+    let contacts = store
+        .contacts(&no("0100000001"), 10)
+        .await
+        .expect("contacts");
+    assert_eq!(contacts.len(), 1);
+    assert_eq!(contacts[0].order_id, Some(o.id));
+    assert_eq!(contacts[0].summary, contact.summary);
+    let logged = audits().await;
+    assert_eq!(logged.len(), 1);
+    assert_eq!(logged[0].entry.target, o.id.to_string());
+    assert_eq!(logged[0].entry.action, AuditAction::OrderCreated);
+
+    let (again, created) = store
+        .accept_work_order(
+            &new_order(Some("a-1"), 1, 5),
+            &first,
+            Some(&contact),
+            &audit,
+        )
+        .await
+        .expect("accept again");
+    assert!(!created);
+    assert_eq!(again, o);
+    assert_eq!(
+        store.contacts(&no("0100000001"), 10).await.unwrap().len(),
+        1
+    );
+    assert_eq!(audits().await.len(), 1);
+
+    // An unknown customer: a clear error and nothing of the three written.
+    let mut stranger = new_order(Some("a-2"), 3, 60);
+    stranger.customer_no = Some(no("0999999999"));
+    let lost = ContactRecord {
+        customer_no: no("0999999999"),
+        ..contact.clone()
+    };
+    match store
+        .accept_work_order(&stranger, &first, Some(&lost), &audit)
+        .await
+    {
+        Err(crate::StoreError::MissingReference { field, .. }) => assert_eq!(field, "customer_no"),
+        other => panic!("expected a missing reference, got {other:?}"),
+    }
+    assert_eq!(audits().await.len(), 1);
+    assert_eq!(
+        store.contacts(&no("0100000001"), 10).await.unwrap().len(),
+        1
+    );
+}

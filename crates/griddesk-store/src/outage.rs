@@ -154,11 +154,11 @@ pub trait OutageStore: Send + Sync {
     async fn outage_impact(&self, parent: Option<&GridNode>) -> Result<Vec<NodeImpact>>;
     /// Open outages that reach a customer under `node`, newest start first, at most `limit`.
     async fn open_outages_at(&self, node: &GridNode, limit: u32) -> Result<Vec<Outage>>;
-    /// Repair calls accepted after `since` that are neither merged nor cancelled, from customers
-    /// on the same feeder as the customer of work order `order_id` (on the live topology), with
-    /// where each hangs (fault inference). Only that feeder's calls can make a suspicion that
-    /// holds this order, and looking them up from the feeder's customers keeps the cost at one
-    /// feeder's size however many calls arrive company-wide.
+    /// Repair calls accepted after `since` that are neither merged nor cancelled, placed from the
+    /// same feeder as work order `order_id`, with where each customer hung when calling (fault
+    /// inference; the place is taken from the live topology when an order is accepted). Only
+    /// that feeder's calls can make a suspicion that holds this order; the cost is those calls,
+    /// however many arrive company-wide and however large the feeder.
     async fn repair_calls_near(
         &self,
         order_id: i64,
@@ -380,47 +380,22 @@ pub fn impact_from_rows(rows: Vec<ImpactColumns>) -> Result<Vec<NodeImpact>> {
     Ok(out)
 }
 
-/// The statement of [`OutageStore::repair_calls_near`] for a backend: `$1` the order, `$2` the
-/// start of the window. Rows: order id, accepted, customer, feeder, area.
+/// The statement of [`OutageStore::repair_calls_near`]: `$1` the order, `$2` the start of the
+/// window. Rows: order id, accepted, customer, feeder, area.
 ///
-/// Driven from the feeder's customers (by their area and feeder indexes), then each customer's
-/// orders by `work_order_customer`: a storm of calls elsewhere costs nothing here. The plan is
-/// pinned rather than left to the planner's statistics, which a burst of calls makes stale
-/// within seconds (they then favour the accepted-time index and read every call of the
-/// window, once per customer of the feeder: 600 ms against 10 ms measured): PostgreSQL gets a
-/// materialised customer list and a LATERAL probe by customer alone that it can neither flatten
-/// nor push the type and time terms into (`OFFSET 0`); SQLite's unary `+` keeps those terms off
-/// their index.
-pub fn repair_calls_sql(backend: &str) -> String {
-    let not_open = "('merged', 'cancelled')";
-    let near = "f AS (SELECT COALESCE(ta.feeder, c.feeder_code) AS feeder \
-           FROM work_order w JOIN customer c ON c.customer_no = w.customer_no \
-           LEFT JOIN transformer_area ta ON ta.code = c.area_code WHERE w.id = $1), \
-         near AS {materialized} ( \
-           SELECT c.customer_no, ta.feeder, c.area_code FROM transformer_area ta \
-             JOIN customer c ON c.area_code = ta.code \
-             WHERE ta.feeder = (SELECT feeder FROM f) \
-           UNION ALL SELECT c.customer_no, c.feeder_code, c.area_code FROM customer c \
-             WHERE c.feeder_code = (SELECT feeder FROM f) AND c.area_code IS NULL)";
-    if backend == "postgres" {
-        format!(
-            "WITH {} SELECT w.id, w.accepted_us, n.customer_no, n.feeder, n.area_code \
-             FROM near n CROSS JOIN LATERAL ( \
-               SELECT w.id, w.accepted_us, w.order_type, w.status FROM work_order w \
-               WHERE w.customer_no = n.customer_no OFFSET 0) w \
-             WHERE w.order_type = 'fault_repair' AND w.accepted_us > $2 \
-             AND w.status NOT IN {not_open} ORDER BY w.accepted_us, w.id",
-            near.replace("{materialized}", "MATERIALIZED")
-        )
-    } else {
-        format!(
-            "WITH {} SELECT w.id, w.accepted_us, n.customer_no, n.feeder, n.area_code \
-             FROM near n JOIN work_order w ON w.customer_no = n.customer_no \
-             WHERE +w.order_type = 'fault_repair' AND +w.accepted_us > $2 \
-             AND w.status NOT IN {not_open} ORDER BY w.accepted_us, w.id",
-            near.replace("{materialized}", "")
-        )
-    }
+/// A call counts where its customer hung when it was placed (`intake_feeder`, `intake_area`,
+/// taken from the live topology at acceptance): the symptom was seen there. One range of the
+/// partial index by feeder and time, so the cost is the calls of one feeder in the window,
+/// neither the feeder's size nor a storm of calls elsewhere. Both index columns are bound, so
+/// no planner statistics (stale within seconds of a burst of calls) make the time-only index
+/// look cheaper.
+pub fn repair_calls_sql() -> &'static str {
+    "SELECT w.id, w.accepted_us, w.customer_no, w.intake_feeder, w.intake_area \
+     FROM work_order w \
+     WHERE w.intake_feeder = (SELECT o.intake_feeder FROM work_order o WHERE o.id = $1) \
+       AND w.order_type = 'fault_repair' AND w.accepted_us > $2 \
+       AND w.status NOT IN ('merged', 'cancelled') \
+     ORDER BY w.accepted_us, w.id"
 }
 
 /// The statement of [`OutageStore::open_faults_on`]: `$1` the feeder. Rows: outage id,
@@ -762,8 +737,8 @@ macro_rules! outage_store_impl {
                     order_id: i64,
                     since: ::jiff::Timestamp,
                 ) -> Result<Vec<::griddesk_domain::outage::RepairCall>> {
-                    let rows: Vec<(i64, i64, String, Option<String>, Option<String>)> =
-                        ::sqlx::query_as(&repair_calls_sql($crate::Store::backend(self)))
+                    let rows: Vec<(i64, i64, String, String, Option<String>)> =
+                        ::sqlx::query_as(repair_calls_sql())
                     .bind(order_id)
                     .bind(ts_us(since))
                     .fetch_all(&self.pool)
@@ -775,7 +750,6 @@ macro_rules! outage_store_impl {
                     };
                     let mut out = Vec::new();
                     for (id, at, customer, feeder, area) in rows {
-                        let Some(feeder) = feeder else { continue };
                         out.push(::griddesk_domain::outage::RepairCall {
                             order_id: id,
                             at: $crate::access::us_ts(at)?,

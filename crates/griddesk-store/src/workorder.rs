@@ -186,6 +186,18 @@ pub trait WorkOrderStore: Send + Sync {
         o: &NewWorkOrder,
         first: &OrderEvent,
     ) -> Result<(WorkOrder, bool)>;
+    /// Accepts a request: creates the order as [`WorkOrderStore::create_work_order`] does and,
+    /// in the same transaction, logs `contact` (its `order_id` set to the new order) and appends
+    /// `audit` (its target set to the new order's id). One write per request taken, which is
+    /// what the intake's rate under a storm of calls depends on. With the idempotency key already
+    /// used, the existing order and `false`, nothing written.
+    async fn accept_work_order(
+        &self,
+        o: &NewWorkOrder,
+        first: &OrderEvent,
+        contact: Option<&ContactRecord>,
+        audit: &griddesk_domain::access::AuditEntry,
+    ) -> Result<(WorkOrder, bool)>;
     async fn work_order(&self, id: i64) -> Result<Option<WorkOrder>>;
     /// The order's history, oldest first.
     async fn work_order_events(&self, id: i64) -> Result<Vec<OrderEvent>>;
@@ -491,6 +503,26 @@ macro_rules! workorder_store_impl {
             }
 
             $crate::order_event_helpers!($conn, $db);
+            $crate::audit_helpers!($conn, $db);
+
+            async fn insert_contact(conn: &mut $conn, c: &ContactRecord) -> Result<i64> {
+                ::sqlx::query_scalar(
+                    "INSERT INTO contact_record (customer_no, at_us, kind, inbound, actor, \
+                     actor_name, summary, order_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                     RETURNING id",
+                )
+                .bind(c.customer_no.as_str())
+                .bind(ts_us(c.at))
+                .bind(c.kind.code())
+                .bind(c.inbound)
+                .bind(&c.actor)
+                .bind(&c.actor_name)
+                .bind(&c.summary)
+                .bind(c.order_id)
+                .fetch_one(&mut *conn)
+                .await
+                .map_err($db)
+            }
 
             async fn by_key(conn: &mut $conn, key: &str) -> Result<Option<i64>> {
                 ::sqlx::query_scalar("SELECT id FROM work_order WHERE idempotency_key = $1")
@@ -498,6 +530,73 @@ macro_rules! workorder_store_impl {
                     .fetch_optional(&mut *conn)
                     .await
                     .map_err($db)
+            }
+
+            /// Writes a new order (or finds the one of its idempotency key) on `tx`.
+            async fn create(
+                tx: &mut $conn,
+                o: &NewWorkOrder,
+                first: &OrderEvent,
+            ) -> Result<(WorkOrder, bool)> {
+                if let Some(key) = &o.idempotency_key
+                    && let Some(id) = by_key(&mut *tx, key).await?
+                {
+                    let existing = load(&mut *tx, id).await?.ok_or_else(|| {
+                        $crate::StoreError::Backend("order vanished".into())
+                    })?;
+                    return Ok((existing, false));
+                }
+                if let Some(no) = &o.customer_no {
+                    require(&mut *tx, $crate::workorder::ref_sql::CUSTOMER, "customer_no", no.as_str()).await?;
+                }
+                let id: i64 = ::sqlx::query_scalar(
+                    "INSERT INTO work_order (order_type, channel, status, customer_no, \
+                     contact_name, contact_phone, subject, description, owner, owner_name, \
+                     org_unit, tier, accepted_us, arrived, paused_since_us, paused_us, \
+                     outage, version, idempotency_key, intake_feeder, intake_area) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+                     NULL, 0, NULL, 1, $15, \
+                     (SELECT COALESCE(ta.feeder, c.feeder_code) FROM customer c \
+                      LEFT JOIN transformer_area ta ON ta.code = c.area_code \
+                      WHERE c.customer_no = $4), \
+                     (SELECT c.area_code FROM customer c WHERE c.customer_no = $4)) \
+                     RETURNING id",
+                )
+                .bind(o.order_type.code())
+                .bind(o.channel.code())
+                .bind(first.to.code())
+                .bind(o.customer_no.as_ref().map(|c| c.as_str()))
+                .bind(&o.contact_name)
+                .bind(o.contact_phone.as_ref().map(|p| p.as_str()))
+                .bind(&o.subject)
+                .bind(&o.description)
+                .bind(&o.owner)
+                .bind(&o.owner_name)
+                .bind(o.org_unit.as_ref().map(|u| u.as_str()))
+                .bind(i64::from(o.tier))
+                .bind(ts_us(o.accepted_at))
+                .bind(false)
+                .bind(&o.idempotency_key)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err($db)?;
+                for d in &o.deadlines {
+                    ::sqlx::query(
+                        "INSERT INTO work_order_deadline (order_id, kind, due_us) \
+                         VALUES ($1, $2, $3)",
+                    )
+                    .bind(id)
+                    .bind(d.kind.code())
+                    .bind(ts_us(d.due))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err($db)?;
+                }
+                insert_event(&mut *tx, id, first).await?;
+                let order = load(&mut *tx, id)
+                    .await?
+                    .ok_or_else(|| $crate::StoreError::Backend("order vanished".into()))?;
+                Ok((order, true))
             }
 
             #[::async_trait::async_trait]
@@ -596,20 +695,7 @@ macro_rules! workorder_store_impl {
                             value: id.to_string(),
                         });
                     }
-                    let id: i64 = ::sqlx::query_scalar(
-                        "INSERT INTO contact_record (customer_no, at_us, kind, inbound, actor,                          actor_name, summary, order_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)                          RETURNING id",
-                    )
-                    .bind(c.customer_no.as_str())
-                    .bind(ts_us(c.at))
-                    .bind(c.kind.code())
-                    .bind(c.inbound)
-                    .bind(&c.actor)
-                    .bind(&c.actor_name)
-                    .bind(&c.summary)
-                    .bind(c.order_id)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err($db)?;
+                    let id = insert_contact(&mut tx, c).await?;
                     tx.commit().await.map_err($db)?;
                     Ok(id)
                 }
@@ -636,58 +722,35 @@ macro_rules! workorder_store_impl {
                     first: &OrderEvent,
                 ) -> Result<(WorkOrder, bool)> {
                     let mut tx = self.begin_write().await.map_err($db)?;
-                    if let Some(key) = &o.idempotency_key
-                        && let Some(id) = by_key(&mut tx, key).await?
-                    {
-                        let existing = load(&mut tx, id).await?.ok_or_else(|| {
-                            $crate::StoreError::Backend("order vanished".into())
-                        })?;
-                        return Ok((existing, false));
+                    let made = create(&mut tx, o, first).await?;
+                    if made.1 {
+                        tx.commit().await.map_err($db)?;
                     }
-                    if let Some(no) = &o.customer_no {
-                        require(&mut tx, $crate::workorder::ref_sql::CUSTOMER, "customer_no", no.as_str()).await?;
+                    Ok(made)
+                }
+
+                async fn accept_work_order(
+                    &self,
+                    o: &NewWorkOrder,
+                    first: &OrderEvent,
+                    contact: Option<&ContactRecord>,
+                    audit: &::griddesk_domain::access::AuditEntry,
+                ) -> Result<(WorkOrder, bool)> {
+                    let mut tx = self.begin_write().await.map_err($db)?;
+                    let (order, created) = create(&mut tx, o, first).await?;
+                    if !created {
+                        return Ok((order, false));
                     }
-                    let id: i64 = ::sqlx::query_scalar(
-                        "INSERT INTO work_order (order_type, channel, status, customer_no, \
-                         contact_name, contact_phone, subject, description, owner, owner_name, \
-                         org_unit, tier, accepted_us, arrived, paused_since_us, paused_us, \
-                         outage, version, idempotency_key) VALUES ($1, $2, $3, $4, $5, $6, $7, \
-                         $8, $9, $10, $11, $12, $13, $14, NULL, 0, NULL, 1, $15) RETURNING id",
-                    )
-                    .bind(o.order_type.code())
-                    .bind(o.channel.code())
-                    .bind(first.to.code())
-                    .bind(o.customer_no.as_ref().map(|c| c.as_str()))
-                    .bind(&o.contact_name)
-                    .bind(o.contact_phone.as_ref().map(|p| p.as_str()))
-                    .bind(&o.subject)
-                    .bind(&o.description)
-                    .bind(&o.owner)
-                    .bind(&o.owner_name)
-                    .bind(o.org_unit.as_ref().map(|u| u.as_str()))
-                    .bind(i64::from(o.tier))
-                    .bind(ts_us(o.accepted_at))
-                    .bind(false)
-                    .bind(&o.idempotency_key)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err($db)?;
-                    for d in &o.deadlines {
-                        ::sqlx::query(
-                            "INSERT INTO work_order_deadline (order_id, kind, due_us) \
-                             VALUES ($1, $2, $3)",
-                        )
-                        .bind(id)
-                        .bind(d.kind.code())
-                        .bind(ts_us(d.due))
-                        .execute(&mut *tx)
-                        .await
-                        .map_err($db)?;
+                    if let Some(c) = contact {
+                        let c = ContactRecord {
+                            order_id: Some(order.id),
+                            ..c.clone()
+                        };
+                        insert_contact(&mut tx, &c).await?;
                     }
-                    insert_event(&mut tx, id, first).await?;
-                    let order = load(&mut tx, id)
-                        .await?
-                        .ok_or_else(|| $crate::StoreError::Backend("order vanished".into()))?;
+                    let mut audit = audit.clone();
+                    audit.target = order.id.to_string();
+                    insert_audit(&mut tx, &audit).await?;
                     tx.commit().await.map_err($db)?;
                     Ok((order, true))
                 }

@@ -767,7 +767,7 @@ async fn an_archive_of_the_previous_release_keeps_its_queued_notices_through_the
     .execute(old.pool())
     .await
     .unwrap();
-    old.pool().close().await;
+    old.close().await;
 
     let store = griddesk_sqlite::SqliteStore::open(&path).await.unwrap();
     let rows = store.notices(o.id, 10).await.unwrap();

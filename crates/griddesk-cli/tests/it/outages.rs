@@ -877,3 +877,50 @@ async fn the_topology_tree_drills_down_with_counts_and_filters_the_board() {
         .unwrap();
     assert_eq!(node_counts(&board, "substation=SUB-A"), (13, 0));
 }
+
+/// An SQLite archive of the release before calls kept their place (schema version 39) with a
+/// repair call open: the upgrade fills in where its customer hangs, so the call still counts
+/// towards a suspicion on its feeder.
+#[tokio::test]
+async fn a_repair_call_taken_before_the_upgrade_keeps_counting_on_its_feeder() {
+    use griddesk_store::outage::OutageStore;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("griddesk.db");
+    let old = griddesk_sqlite::SqliteStore::open_at_version(&path, 39)
+        .await
+        .unwrap();
+    griddesk_store::conformance::fixtures::load(&old).await;
+    let c = griddesk_store::conformance::fixtures::customers()
+        .into_iter()
+        .find(|c| matches!(c.connection, Connection::Area { .. }))
+        .unwrap();
+    let Connection::Area { area } = &c.connection else {
+        unreachable!()
+    };
+    let now = jiff::Timestamp::now();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO work_order (order_type, channel, status, customer_no, contact_name, \
+         subject, description, owner, owner_name, tier, accepted_us) \
+         VALUES ('fault_repair', 'phone', 'accepted', ?1, '报修人', '停电', '', \
+         'staff:zhangli', '张丽', 3, ?2) RETURNING id",
+    )
+    .bind(c.customer_no.as_str())
+    .bind(now.as_microsecond())
+    .fetch_one(old.pool())
+    .await
+    .unwrap();
+    let feeder: String = sqlx::query_scalar("SELECT feeder FROM transformer_area WHERE code = ?1")
+        .bind(area.as_str())
+        .fetch_one(old.pool())
+        .await
+        .unwrap();
+    old.close().await;
+
+    let store = griddesk_sqlite::SqliteStore::open(&path).await.unwrap();
+    let since = now - jiff::SignedDuration::from_mins(15);
+    let near = store.repair_calls_near(id, since).await.unwrap();
+    assert_eq!(near.len(), 1);
+    assert_eq!(near[0].order_id, id);
+    assert_eq!(near[0].feeder.as_str(), feeder);
+    assert_eq!(near[0].area.as_ref(), Some(area));
+}

@@ -670,7 +670,7 @@ async fn results_stored_before_the_grade_keep_everything_through_the_upgrade() {
     .execute(old.pool())
     .await
     .unwrap();
-    old.pool().close().await;
+    old.close().await;
 
     let store = griddesk_sqlite::SqliteStore::open(&path).await.unwrap();
     let p = Period::parse("2026-05").unwrap();
