@@ -59,6 +59,21 @@ mod postgres {
 
     griddesk_store::conformance_tests!(fresh());
 
+    /// Statements are planned for their parameters, never from a generic plan cached while a
+    /// table was still small.
+    #[tokio::test]
+    async fn connections_plan_each_statement_for_its_parameters() {
+        let Some((_db, store)) = fresh().await else {
+            eprintln!("note: PostgreSQL skipped on purpose (GRIDDESK_TEST_SKIP_POSTGRES=1)");
+            return;
+        };
+        let mode: String = sqlx::query_scalar("SHOW plan_cache_mode")
+            .fetch_one(store.pool())
+            .await
+            .expect("show");
+        assert_eq!(mode, "force_custom_plan");
+    }
+
     #[tokio::test]
     async fn damaged_row_is_reported_as_corrupt() {
         let Some((_db, store)) = fresh().await else {
