@@ -723,9 +723,7 @@ macro_rules! workorder_store_impl {
                 ) -> Result<(WorkOrder, bool)> {
                     let mut tx = self.begin_write().await.map_err($db)?;
                     let made = create(&mut tx, o, first).await?;
-                    if made.1 {
-                        tx.commit().await.map_err($db)?;
-                    }
+                    tx.commit().await.map_err($db)?;
                     Ok(made)
                 }
 
