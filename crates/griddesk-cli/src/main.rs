@@ -377,7 +377,19 @@ async fn segment_command(
         }
     };
     let actor = cli_actor();
-    let s = seg::run_segmentation(
+    // The Parquet export is written while the results are stored.
+    let exported = std::sync::Arc::new(std::sync::OnceLock::new());
+    let export: Option<seg::Alongside> = parquet.map(|p| {
+        let (p, exported) = (p.to_path_buf(), exported.clone());
+        Box::new(move |s: &griddesk_domain::segment::Segmentation| {
+            let t = std::time::Instant::now();
+            griddesk_lake::segment::write_segmentation_parquet(&p, period, &s.customers)
+                .map_err(|e| format!("writing {}: {e}", p.display()))?;
+            let _ = exported.set(t.elapsed());
+            Ok(())
+        }) as seg::Alongside
+    });
+    let (s, exported_ok) = seg::run_segmentation(
         store.as_ref(),
         &lake,
         period,
@@ -385,10 +397,12 @@ async fn segment_command(
         &text,
         &actor.audit_id(),
         &tick,
+        export,
     )
     .await
     .map_err(|e| anyhow::anyhow!("{}", e.problem().detail))?;
     bar.finish();
+    exported_ok.map_err(anyhow::Error::msg)?;
     println!("segmented {} customers for {period}", s.summary.customers);
     if let Ok(e) = ended.lock() {
         let took: Vec<String> = seg::RUN_STEPS
@@ -443,13 +457,11 @@ async fn segment_command(
         std::fs::write(p, bytes).with_context(|| format!("writing {}", p.display()))?;
         println!("wrote {}", p.display());
     }
-    if let Some(p) = parquet {
-        let t = std::time::Instant::now();
-        griddesk_lake::segment::write_segmentation_parquet(p, period, &s.customers)?;
+    if let (Some(p), Some(took)) = (parquet, exported.get()) {
         println!(
-            "wrote {} in {:.1} s",
+            "wrote {} in {:.1} s, while storing",
             p.display(),
-            t.elapsed().as_secs_f64()
+            took.as_secs_f64()
         );
     }
     Ok(())

@@ -57,7 +57,15 @@ pub async fn service_tier(store: &dyn Store, customer: Option<&Customer>) -> Res
 /// Steps of a run, reported to `progress` as they finish.
 pub const RUN_STEPS: [&str; 3] = ["read the lake", "segment", "store"];
 
-/// Segments every customer billed for `period` and replaces the period's stored results.
+/// Work on a run's computed results done while they are stored (an export), on a blocking
+/// thread of its own: storing is mostly the database's one writer, so this takes the other
+/// core instead of waiting its turn. It sees the results whether or not storing them succeeds.
+pub type Alongside = Box<dyn FnOnce(&Segmentation) -> Result<(), String> + Send>;
+
+/// Segments every customer billed for `period` and replaces the period's stored results, with
+/// `alongside` run on the results while they are stored; its outcome comes back beside them (a
+/// failed export leaves the stored results stored).
+#[allow(clippy::too_many_arguments)]
 pub async fn run_segmentation(
     store: &dyn Store,
     lake: &griddesk_lake::Lake,
@@ -66,7 +74,8 @@ pub async fn run_segmentation(
     config_text: &str,
     created_by: &str,
     progress: &(dyn Fn(usize) + Send + Sync),
-) -> Result<Segmentation, ApiError> {
+    alongside: Option<Alongside>,
+) -> Result<(Segmentation, Result<(), String>), ApiError> {
     let members = lake
         .segmentation_inputs(period, griddesk_lake::segment::DEFAULT_POWER_FACTOR)
         .await?;
@@ -92,9 +101,22 @@ pub async fn run_segmentation(
         created_at: time::now(),
         created_by: created_by.to_owned(),
     };
-    store.replace_segmentation(&run, &s.customers).await?;
+    let s = std::sync::Arc::new(s);
+    let side = alongside.map(|f| {
+        let s = s.clone();
+        tokio::task::spawn_blocking(move || f(&s))
+    });
+    let stored = store.replace_segmentation(&run, &s.customers).await;
+    let side = match side {
+        Some(h) => h.await.map_err(|e| ApiError::Internal(e.to_string()))?,
+        None => Ok(()),
+    };
+    stored?;
     progress(3);
-    Ok(s)
+    // The blocking task has ended and dropped its handle on the results.
+    let s = std::sync::Arc::try_unwrap(s)
+        .map_err(|_| ApiError::Internal("results still shared".into()))?;
+    Ok((s, side))
 }
 
 /// Customers per service tier.
@@ -336,7 +358,8 @@ pub async fn run_now(
 ) -> Result<Period, ApiError> {
     let period = period_param(raw)?;
     let config = parse_config("segmentation.toml", DEFAULT_CONFIG).map_err(ApiError::Internal)?;
-    run_segmentation(
+    // Nothing runs alongside, so nothing comes back beside the stored results.
+    let _ = run_segmentation(
         state.store.as_ref(),
         &state.lake,
         period,
@@ -344,6 +367,7 @@ pub async fn run_now(
         DEFAULT_CONFIG,
         &actor.audit_id(),
         &|_| {},
+        None,
     )
     .await?;
     Ok(period)

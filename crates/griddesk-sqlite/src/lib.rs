@@ -94,7 +94,12 @@ impl SqliteStore {
                 .idle_timeout(None)
                 .max_lifetime(None)
         } else {
-            SqlitePoolOptions::new().max_connections(MAX_CONNECTIONS)
+            // No ping before handing a connection out (sqlx pings on release anyway): an
+            // in-process connection does not drop like a network one, and every round trip to a
+            // connection's thread waits for a free core (BENCHMARKS.md, repair-call intake).
+            SqlitePoolOptions::new()
+                .max_connections(MAX_CONNECTIONS)
+                .test_before_acquire(false)
         };
         let pool = pool_options
             .connect_with(options.clone())
@@ -126,6 +131,7 @@ impl SqliteStore {
         } else {
             SqlitePoolOptions::new()
                 .max_connections(1)
+                .test_before_acquire(false)
                 .connect_with(options)
                 .await
                 .map_err(db)?

@@ -113,6 +113,7 @@ macro_rules! conformance_tests {
             search_within_units,
             work_orders_store_deadlines_and_are_idempotent,
             accepting_an_order_logs_its_contact_and_audit_in_one_write,
+            an_accepted_order_is_what_reading_it_back_gives,
             work_order_updates_are_versioned_and_recorded,
             work_order_queue_and_overdue_sweep,
             contact_records_form_the_customer_timeline,

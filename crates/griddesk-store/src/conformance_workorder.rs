@@ -565,3 +565,60 @@ pub async fn accepting_an_order_logs_its_contact_and_audit_in_one_write(store: &
         1
     );
 }
+
+/// The order a write returns is built, not read back: it equals the stored one to the field,
+/// whatever the precision of its times, the order its deadlines came in, or the optional parts
+/// left out.
+pub async fn an_accepted_order_is_what_reading_it_back_gives(store: &dyn Store) {
+    use griddesk_domain::access::{Actor, AuditAction, AuditEntry};
+    fixtures::load(store).await;
+    let audit = AuditEntry::new(
+        &Actor::System {
+            name: "intake".into(),
+        },
+        AuditAction::OrderCreated,
+        "work_order",
+        "",
+        "127.0.0.1",
+        t(0),
+    );
+    // Nanoseconds the store keeps to the microsecond; deadlines out of order, two due together.
+    let odd = t(0) + jiff::SignedDuration::from_nanos(123_456_789);
+    let mut full = new_order(None, 2, 30);
+    full.accepted_at = odd;
+    full.org_unit = Some(fixtures::code("JZ-CQ-DC"));
+    full.deadlines = vec![
+        Deadline {
+            kind: DeadlineKind::Reply,
+            due: odd + jiff::SignedDuration::from_mins(90),
+        },
+        Deadline {
+            kind: DeadlineKind::Arrival,
+            due: odd + jiff::SignedDuration::from_mins(30),
+        },
+        Deadline {
+            kind: DeadlineKind::Contact,
+            due: odd + jiff::SignedDuration::from_mins(30),
+        },
+    ];
+    let mut bare = new_order(None, 5, 10);
+    bare.customer_no = None;
+    bare.contact_phone = None;
+    bare.deadlines.clear();
+    for (o, status) in [(full, Status::Dispatched), (bare, Status::Accepted)] {
+        let first = event("accept", None, status, o.accepted_at);
+        let (made, created) = store
+            .accept_work_order(&o, &first, None, &audit)
+            .await
+            .expect("accept");
+        assert!(created);
+        assert_eq!(made.status, status);
+        let stored = store
+            .work_order(made.id)
+            .await
+            .expect("read")
+            .expect("stored");
+        assert_eq!(made, stored);
+        assert_eq!(made.accepted_at.subsec_nanosecond() % 1_000, 0);
+    }
+}

@@ -281,6 +281,47 @@ pub fn order_from_columns(c: OrderColumns, deadlines: Vec<OrderDeadline>) -> Res
     })
 }
 
+/// The order `o` is once stored with `id` and first status `status`: what reading it back gives
+/// (times to the microsecond, deadlines in the stored order), without the read.
+pub fn new_order(id: i64, o: &NewWorkOrder, status: Status) -> Result<WorkOrder> {
+    use crate::access::{ts_us, us_ts};
+    let mut deadlines = o
+        .deadlines
+        .iter()
+        .map(|d| {
+            Ok(OrderDeadline {
+                kind: d.kind,
+                due: us_ts(ts_us(d.due))?,
+                met_at: None,
+                escalated_at: None,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    deadlines.sort_by(|a, b| (a.due, a.kind.code()).cmp(&(b.due, b.kind.code())));
+    Ok(WorkOrder {
+        id,
+        order_type: o.order_type,
+        channel: o.channel,
+        status,
+        customer_no: o.customer_no.clone(),
+        contact_name: o.contact_name.clone(),
+        contact_phone: o.contact_phone.clone(),
+        subject: o.subject.clone(),
+        description: o.description.clone(),
+        owner: o.owner.clone(),
+        owner_name: o.owner_name.clone(),
+        org_unit: o.org_unit.clone(),
+        tier: o.tier,
+        accepted_at: us_ts(ts_us(o.accepted_at))?,
+        arrived: false,
+        paused_since: None,
+        paused: SignedDuration::ZERO,
+        outage: None,
+        version: 1,
+        deadlines,
+    })
+}
+
 /// Raw columns of a `work_order_deadline` row: (kind, due, met, escalated).
 pub type DeadlineColumns = (String, i64, Option<i64>, Option<i64>);
 
@@ -546,20 +587,20 @@ macro_rules! workorder_store_impl {
                     })?;
                     return Ok((existing, false));
                 }
-                if let Some(no) = &o.customer_no {
-                    require(&mut *tx, $crate::workorder::ref_sql::CUSTOMER, "customer_no", no.as_str()).await?;
-                }
-                let id: i64 = ::sqlx::query_scalar(
+                // One statement writes the order, checks its customer (no row without one) and
+                // records where the customer hangs now; the order is then built, not re-read: a
+                // call's write transaction is few round trips, since every writer waits for it.
+                let id: Option<i64> = ::sqlx::query_scalar(
                     "INSERT INTO work_order (order_type, channel, status, customer_no, \
                      contact_name, contact_phone, subject, description, owner, owner_name, \
                      org_unit, tier, accepted_us, arrived, paused_since_us, paused_us, \
                      outage, version, idempotency_key, intake_feeder, intake_area) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
-                     NULL, 0, NULL, 1, $15, \
-                     (SELECT COALESCE(ta.feeder, c.feeder_code) FROM customer c \
-                      LEFT JOIN transformer_area ta ON ta.code = c.area_code \
-                      WHERE c.customer_no = $4), \
-                     (SELECT c.area_code FROM customer c WHERE c.customer_no = $4)) \
+                     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+                     NULL, 0, NULL, 1, $15, COALESCE(ta.feeder, c.feeder_code), c.area_code \
+                     FROM (SELECT 1 AS one) v \
+                     LEFT JOIN customer c ON c.customer_no = $4 \
+                     LEFT JOIN transformer_area ta ON ta.code = c.area_code \
+                     WHERE $4 IS NULL OR c.customer_no IS NOT NULL \
                      RETURNING id",
                 )
                 .bind(o.order_type.code())
@@ -577,26 +618,26 @@ macro_rules! workorder_store_impl {
                 .bind(ts_us(o.accepted_at))
                 .bind(false)
                 .bind(&o.idempotency_key)
-                .fetch_one(&mut *tx)
+                .fetch_optional(&mut *tx)
                 .await
                 .map_err($db)?;
-                for d in &o.deadlines {
-                    ::sqlx::query(
-                        "INSERT INTO work_order_deadline (order_id, kind, due_us) \
-                         VALUES ($1, $2, $3)",
-                    )
-                    .bind(id)
-                    .bind(d.kind.code())
-                    .bind(ts_us(d.due))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err($db)?;
+                let Some(id) = id else {
+                    return Err($crate::StoreError::MissingReference {
+                        field: "customer_no",
+                        value: o.customer_no.as_ref().map_or_else(String::new, |c| c.to_string()),
+                    });
+                };
+                if !o.deadlines.is_empty() {
+                    let mut qb = ::sqlx::QueryBuilder::<<$conn as ::sqlx::Connection>::Database>::new(
+                        "INSERT INTO work_order_deadline (order_id, kind, due_us) ",
+                    );
+                    qb.push_values(&o.deadlines, |mut row, d| {
+                        row.push_bind(id).push_bind(d.kind.code()).push_bind(ts_us(d.due));
+                    });
+                    qb.build().execute(&mut *tx).await.map_err($db)?;
                 }
                 insert_event(&mut *tx, id, first).await?;
-                let order = load(&mut *tx, id)
-                    .await?
-                    .ok_or_else(|| $crate::StoreError::Backend("order vanished".into()))?;
-                Ok((order, true))
+                Ok((new_order(id, o, first.to)?, true))
             }
 
             #[::async_trait::async_trait]

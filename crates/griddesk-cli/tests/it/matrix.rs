@@ -559,7 +559,7 @@ async fn every_route_has_a_rule_and_every_role_gets_exactly_its_rights() {
         griddesk_server::api_segment::DEFAULT_CONFIG,
     )
     .expect("config");
-    griddesk_server::api_segment::run_segmentation(
+    let _ = griddesk_server::api_segment::run_segmentation(
         app.store.as_ref(),
         &app.state.lake,
         last_month,
@@ -567,6 +567,7 @@ async fn every_route_has_a_rule_and_every_role_gets_exactly_its_rights() {
         griddesk_server::api_segment::DEFAULT_CONFIG,
         "system:matrix",
         &|_| {},
+        None,
     )
     .await
     .expect("segmentation");

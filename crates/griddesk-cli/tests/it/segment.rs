@@ -126,6 +126,28 @@ async fn segment_command_stores_the_pure_result_idempotently_and_exports() {
         .map(|b| b.num_rows())
         .sum();
     assert_eq!(rows, N);
+
+    // An export that cannot be written (written while storing) fails the command naming the
+    // file; the period's results are stored all the same.
+    let nowhere = dir.path().join("no-such-dir").join("seg.parquet");
+    let out = Command::new(env!("CARGO_BIN_EXE_griddesk"))
+        .args([
+            "segment",
+            "--period",
+            period,
+            "--data-dir",
+            data,
+            "--export-parquet",
+        ])
+        .arg(&nowhere)
+        .env_remove("GRIDDESK_DATABASE_URL")
+        .env_remove("GRIDDESK_LAKE_DIR")
+        .output()
+        .expect("run griddesk");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no-such-dir"), "{err}");
+    check(&store).await;
 }
 
 #[tokio::test]
@@ -577,7 +599,7 @@ async fn the_segmentation_page_and_the_members_sample() {
     );
     let mut wide = SegmentationConfig::default();
     wide.abc.a = 0.5;
-    let rerun = griddesk_server::api_segment::run_segmentation(
+    let (rerun, _) = griddesk_server::api_segment::run_segmentation(
         app.store.as_ref(),
         &app.state.lake,
         period,
@@ -585,6 +607,7 @@ async fn the_segmentation_page_and_the_members_sample() {
         "[abc]\na = 0.5\n",
         "staff:analyst01",
         &|_| {},
+        None,
     )
     .await
     .unwrap();
@@ -606,9 +629,11 @@ pub async fn segment_month(app: &crate::app::TestApp, period: Period) -> Segment
         griddesk_server::api_segment::DEFAULT_CONFIG,
         "staff:analyst01",
         &|_| {},
+        None,
     )
     .await
     .expect("segment the month")
+    .0
 }
 
 async fn before_page(app: &crate::app::TestApp, s: &crate::app::Session) -> String {
