@@ -564,6 +564,39 @@ pub async fn accepting_an_order_logs_its_contact_and_audit_in_one_write(store: &
         store.contacts(&no("0100000001"), 10).await.unwrap().len(),
         1
     );
+
+    // A write that fails after the order's row (its contact names a customer that does not
+    // exist) leaves no order behind either.
+    let orders = || async {
+        store
+            .list_work_orders(&crate::workorder::OrderQuery {
+                customer_no: Some(no("0100000001")),
+                include_closed: true,
+                limit: 100,
+                ..Default::default()
+            })
+            .await
+            .expect("orders")
+            .len()
+    };
+    let before = orders().await;
+    let known = new_order(Some("a-3"), 3, 60);
+    assert!(
+        store
+            .accept_work_order(&known, &first, Some(&lost), &audit)
+            .await
+            .is_err()
+    );
+    assert_eq!(orders().await, before);
+    assert_eq!(audits().await.len(), 1);
+    // The key is free: the same request again, with its right contact, is a new order.
+    let (o3, created) = store
+        .accept_work_order(&known, &first, Some(&contact), &audit)
+        .await
+        .expect("accept after the failure");
+    assert!(created);
+    assert_eq!(orders().await, before + 1);
+    assert_eq!(store.work_order(o3.id).await.unwrap(), Some(o3));
 }
 
 /// The order a write returns is built, not read back: it equals the stored one to the field,
