@@ -569,7 +569,7 @@ pub async fn accepting_an_order_logs_its_contact_and_audit_in_one_write(store: &
     // exist) leaves no order behind either.
     let orders = || async {
         store
-            .list_work_orders(&crate::workorder::OrderQuery {
+            .list_work_orders(&OrderQuery {
                 customer_no: Some(no("0100000001")),
                 include_closed: true,
                 limit: 100,
@@ -619,7 +619,7 @@ pub async fn an_accepted_order_is_what_reading_it_back_gives(store: &dyn Store) 
     let odd = t(0) + jiff::SignedDuration::from_nanos(123_456_789);
     let mut full = new_order(None, 2, 30);
     full.accepted_at = odd;
-    full.org_unit = Some(fixtures::code("JZ-CQ-DC"));
+    full.org_unit = Some(code("JZ-CQ-DC"));
     full.deadlines = vec![
         Deadline {
             kind: DeadlineKind::Reply,

@@ -283,7 +283,7 @@ pub fn order_from_columns(c: OrderColumns, deadlines: Vec<OrderDeadline>) -> Res
 
 /// The order `o` is once stored with `id` and first status `status`: what reading it back gives
 /// (times to the microsecond, deadlines in the stored order), without the read.
-pub fn new_order(id: i64, o: &NewWorkOrder, status: Status) -> Result<WorkOrder> {
+pub fn order_as_stored(id: i64, o: &NewWorkOrder, status: Status) -> Result<WorkOrder> {
     use crate::access::{ts_us, us_ts};
     let mut deadlines = o
         .deadlines
@@ -297,7 +297,7 @@ pub fn new_order(id: i64, o: &NewWorkOrder, status: Status) -> Result<WorkOrder>
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    deadlines.sort_by(|a, b| (a.due, a.kind.code()).cmp(&(b.due, b.kind.code())));
+    deadlines.sort_by_key(|d| (d.due, d.kind.code()));
     Ok(WorkOrder {
         id,
         order_type: o.order_type,
@@ -588,8 +588,9 @@ macro_rules! workorder_store_impl {
                     return Ok((existing, false));
                 }
                 // One statement writes the order, checks its customer (no row without one) and
-                // records where the customer hangs now; the order is then built, not re-read: a
-                // call's write transaction is few round trips, since every writer waits for it.
+                // records the feeder and area the customer is connected to now; the order is then
+                // built, not re-read: every writer waits for this transaction, so it is kept to
+                // few round trips.
                 let id: Option<i64> = ::sqlx::query_scalar(
                     "INSERT INTO work_order (order_type, channel, status, customer_no, \
                      contact_name, contact_phone, subject, description, owner, owner_name, \
@@ -637,7 +638,7 @@ macro_rules! workorder_store_impl {
                     qb.build().execute(&mut *tx).await.map_err($db)?;
                 }
                 insert_event(&mut *tx, id, first).await?;
-                Ok((new_order(id, o, first.to)?, true))
+                Ok((order_as_stored(id, o, first.to)?, true))
             }
 
             #[::async_trait::async_trait]
