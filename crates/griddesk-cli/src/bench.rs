@@ -81,14 +81,19 @@ pub(crate) fn report(
     peer_p50: Option<Duration>,
 ) -> Duration {
     times.sort();
-    let (p50, p99) = (percentile(&times, 0.5), percentile(&times, 0.99));
+    let (p50, p90, p99) = (
+        percentile(&times, 0.5),
+        percentile(&times, 0.9),
+        percentile(&times, 0.99),
+    );
     let ratio = peer_p50
         .map(|p| format!("{:.1}x", p50.as_secs_f64() / p.as_secs_f64()))
         .unwrap_or_else(|| "peer".into());
     println!(
-        "{label:<28} n={:<6} p50={:>9.3} ms  p99={:>9.3} ms  p50/peer={ratio}",
+        "{label:<28} n={:<6} p50={:>9.3} ms  p90={:>9.3} ms  p99={:>9.3} ms  p50/peer={ratio}",
         times.len(),
         p50.as_secs_f64() * 1e3,
+        p90.as_secs_f64() * 1e3,
         p99.as_secs_f64() * 1e3
     );
     p50

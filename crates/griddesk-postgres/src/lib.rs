@@ -7,6 +7,9 @@
 //! Writes go in one transaction per call, each table as one `INSERT .. SELECT FROM UNNEST(..)`
 //! of column arrays, so a batch of thousands of customers is a handful of round trips.
 
+/// A write transaction of the store macros (SQLite's is its own type, see its `writer`).
+pub(crate) type WriteTx = sqlx::Transaction<'static, sqlx::Postgres>;
+
 mod read;
 mod write;
 
@@ -66,16 +69,16 @@ impl PostgresStore {
 
     /// A transaction for the store macros' writes (SQLite's takes its write lock at once;
     /// PostgreSQL's row locks need nothing special).
-    pub(crate) async fn begin_write(
-        &self,
-    ) -> std::result::Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+    pub(crate) async fn begin_write(&self) -> std::result::Result<WriteTx, sqlx::Error> {
         self.pool.begin().await
     }
 
-    /// The pool single-statement writes of the store macros go through: the one pool, as
+    /// A connection for the store macros' single-statement writes: any of the pool's, as
     /// PostgreSQL runs concurrent writers itself.
-    pub(crate) fn write_pool(&self) -> &PgPool {
-        &self.pool
+    pub(crate) async fn write_conn(
+        &self,
+    ) -> std::result::Result<sqlx::pool::PoolConnection<sqlx::Postgres>, sqlx::Error> {
+        self.pool.acquire().await
     }
 }
 

@@ -5,10 +5,16 @@
 //! [`griddesk_domain::search::document`] (CJK bigrams), exact phone search through an index on
 //! `contact_phone.phone`; both are index lookups, never table scans. Writes are batched into
 //! multi-row statements inside one `BEGIN IMMEDIATE` transaction per call, all on one writer
-//! connection so concurrent writers queue in order (see [`SqliteStore::writer`]).
+//! connection so concurrent writers queue in order (see [`writer`]).
 
 mod read;
+mod readers;
 mod write;
+mod writer;
+
+pub use readers::{ReadConn, ReadPool};
+
+pub(crate) use writer::WriteTx;
 
 use griddesk_domain::customer::Customer;
 use griddesk_domain::org::{OrgUnit, Staff};
@@ -20,7 +26,6 @@ use griddesk_store::{
     ArchiveStats, AreaCustomers, CustomerDetail, CustomerFilter, CustomerSummary, RefKind, Result,
     Store, StoreError,
 };
-use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use std::path::Path;
 use std::str::FromStr;
@@ -30,16 +35,16 @@ use std::time::Duration;
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     /// Readers, concurrent under WAL.
-    pool: SqlitePool,
+    pool: ReadPool,
     /// The one connection every write goes through. SQLite has a single write lock, and a
     /// connection that finds it taken sleeps in the busy handler (1, 2, 5 … 100 ms at a time)
     /// and retries, unfairly: under a storm of small writes the lock sits idle while writers
-    /// sleep, and one of them can lose every retry until its timeout. Queued on this pool
-    /// instead, writers take turns in order and start the moment the lock is free.
-    writer: SqlitePool,
+    /// sleep, and one of them can lose every retry until its timeout. Queued on this one
+    /// connection instead, writers take turns in order and start the moment the lock is free.
+    writer: writer::WriteTarget,
 }
 
-/// Readers run concurrently under WAL; writers queue on [`SqliteStore::writer`].
+/// Readers run concurrently under WAL; writers queue on the one writer connection.
 const MAX_CONNECTIONS: u32 = 4;
 
 impl SqliteStore {
@@ -86,25 +91,6 @@ impl SqliteStore {
             .pragma("wal_autocheckpoint", "16384")
             // ANALYZE (run by PRAGMA optimize) samples instead of reading whole indexes.
             .pragma("analysis_limit", "1000");
-        // An in-memory database lives and dies with its one connection.
-        let pool_options = if in_memory {
-            SqlitePoolOptions::new()
-                .max_connections(1)
-                .min_connections(1)
-                .idle_timeout(None)
-                .max_lifetime(None)
-        } else {
-            // No ping before handing a connection out (sqlx pings on release anyway): an
-            // in-process connection does not drop like a network one, and every round trip to a
-            // connection's thread waits for a free core (BENCHMARKS.md, repair-call intake).
-            SqlitePoolOptions::new()
-                .max_connections(MAX_CONNECTIONS)
-                .test_before_acquire(false)
-        };
-        let pool = pool_options
-            .connect_with(options.clone())
-            .await
-            .map_err(db)?;
         let mut migrator = sqlx::migrate!();
         if let Some(v) = up_to {
             let kept: Vec<_> = migrator
@@ -115,33 +101,36 @@ impl SqliteStore {
                 .collect();
             migrator.migrations = kept.into();
         }
-        migrator
-            .run(&pool)
-            .await
-            .map_err(|e| StoreError::Backend(format!("migrating the SQLite database: {e}")))?;
-        // Refresh the planner's statistics where they are missing or stale (e.g. after a bulk
-        // load), sampling so this stays fast on a large archive.
-        sqlx::query("PRAGMA optimize")
-            .execute(&pool)
-            .await
-            .map_err(db)?;
-        let writer = if in_memory {
-            // The one connection is the database.
-            pool.clone()
-        } else {
-            SqlitePoolOptions::new()
+        let (pool, writer) = if in_memory {
+            // An in-memory database lives and dies with its one connection, which is both the
+            // reader and the writer.
+            let pool = SqlitePoolOptions::new()
                 .max_connections(1)
-                .test_before_acquire(false)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
                 .connect_with(options)
                 .await
-                .map_err(db)?
+                .map_err(db)?;
+            prepare(&migrator, &mut *pool.acquire().await.map_err(db)?).await?;
+            (
+                ReadPool::Pooled(pool.clone()),
+                writer::WriteTarget::Pooled(pool),
+            )
+        } else {
+            let mut conn = sqlx::ConnectOptions::connect(&options).await.map_err(db)?;
+            prepare(&migrator, &mut conn).await?;
+            let pool = ReadPool::open(&options, MAX_CONNECTIONS)
+                .await
+                .map_err(db)?;
+            (pool, writer::WriteTarget::owned(conn))
         };
         tracing::debug!("SQLite store ready");
         Ok(SqliteStore { pool, writer })
     }
 
-    /// The connection pool, for crates that keep their own tables in the same database.
-    pub fn pool(&self) -> &SqlitePool {
+    /// The reader connections, for crates that keep their own tables in the same database.
+    pub fn pool(&self) -> &ReadPool {
         &self.pool
     }
 
@@ -155,17 +144,31 @@ impl SqliteStore {
     /// transaction that reads first and writes later fails with SQLITE_BUSY_SNAPSHOT when
     /// another connection wrote in between, which no busy timeout can wait out; an immediate
     /// one queues behind the other writer instead. The store macros write through this.
-    pub(crate) async fn begin_write(
-        &self,
-    ) -> std::result::Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
-        self.writer.begin_with("BEGIN IMMEDIATE").await
+    pub(crate) async fn begin_write(&self) -> std::result::Result<WriteTx, sqlx::Error> {
+        self.writer.begin().await
     }
 
-    /// The pool single-statement writes of the store macros go through (see
-    /// [`SqliteStore::writer`]).
-    pub(crate) fn write_pool(&self) -> &SqlitePool {
-        &self.writer
+    /// The writer connection, for the store macros' single-statement writes (autocommit).
+    pub(crate) async fn write_conn(&self) -> std::result::Result<writer::WriteConn, sqlx::Error> {
+        self.writer.conn().await
     }
+}
+
+/// Migrates the database on `conn` and refreshes the planner's statistics where they are
+/// missing or stale (e.g. after a bulk load), sampling so this stays fast on a large archive.
+async fn prepare(
+    migrator: &sqlx::migrate::Migrator,
+    conn: &mut sqlx::SqliteConnection,
+) -> Result<()> {
+    migrator
+        .run(&mut *conn)
+        .await
+        .map_err(|e| StoreError::Backend(format!("migrating the SQLite database: {e}")))?;
+    sqlx::query("PRAGMA optimize")
+        .execute(conn)
+        .await
+        .map_err(db)?;
+    Ok(())
 }
 
 /// Maps a driver error: undecodable values are corrupt data, everything else is the backend's.
@@ -221,31 +224,31 @@ impl Store for SqliteStore {
     }
 
     async fn upsert_org_units(&self, units: &[OrgUnit]) -> Result<()> {
-        write::org_units(&self.writer, units).await
+        write::org_units(self, units).await
     }
 
     async fn upsert_staff(&self, staff: &[Staff]) -> Result<()> {
-        write::staff(&self.writer, staff).await
+        write::staff(self, staff).await
     }
 
     async fn upsert_substations(&self, items: &[Substation]) -> Result<()> {
-        write::substations(&self.writer, items).await
+        write::substations(self, items).await
     }
 
     async fn upsert_feeders(&self, items: &[Feeder]) -> Result<()> {
-        write::feeders(&self.writer, items).await
+        write::feeders(self, items).await
     }
 
     async fn upsert_areas(&self, items: &[TransformerArea]) -> Result<()> {
-        write::areas(&self.writer, items).await
+        write::areas(self, items).await
     }
 
     async fn upsert_customers(&self, customers: &[Customer]) -> Result<()> {
-        write::customers(&self.writer, customers).await
+        write::customers(self, customers).await
     }
 
     async fn upsert_theft_cases(&self, cases: &[TheftCase]) -> Result<()> {
-        write::theft_cases(&self.writer, cases).await
+        write::theft_cases(self, cases).await
     }
 
     async fn list_org_units(&self) -> Result<Vec<OrgUnit>> {

@@ -2,7 +2,7 @@
 //! lists and counts. Stored text is decoded into domain values through
 //! [`griddesk_store::backend`], so a bad row is reported as corrupt instead of crashing.
 
-use crate::db;
+use crate::{ReadPool, db};
 use griddesk_domain::org::{OrgUnit, Staff};
 use griddesk_domain::search::SearchQuery;
 use griddesk_domain::values::{Code, CustomerNo};
@@ -13,7 +13,7 @@ use griddesk_store::{
     ArchiveStats, AreaCustomers, CustomerDetail, CustomerFilter, CustomerSummary, Result,
 };
 use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 use std::collections::HashMap;
 
 const CUSTOMER_COLUMNS: &str = "c.id, c.customer_no, c.name, c.address, c.id_number, c.org_unit, \
@@ -60,70 +60,83 @@ fn customer_row(row: &SqliteRow) -> Result<(i64, CustomerRow)> {
 
 type Children = HashMap<i64, (Vec<ContactRow>, Vec<MeterRow>)>;
 
-/// Contacts (with phones) and meters of the given customers, in stored order.
-async fn children(conn: &mut SqliteConnection, ids: &[i64]) -> Result<Children> {
+/// What hangs off the given customers, in stored order: contacts (with phones) and meters, and
+/// with `theft` the theft cases of `theft`'s customer (the first id). One statement, a part per
+/// table, because every statement is a round trip to the connection's thread.
+async fn children(
+    conn: &mut SqliteConnection,
+    ids: &[i64],
+    theft: Option<&CustomerNo>,
+) -> Result<(Children, Vec<TheftCaseRow>)> {
     let list = format!(
         "[{}]",
         ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
     );
+    const IN: &str = "customer_id IN (SELECT value FROM json_each($1))";
+    let mut sql = format!(
+        "SELECT 0 AS part, customer_id, contact_seq AS k1, seq AS k2, phone AS a, NULL AS b, \
+           NULL AS c, NULL AS d, NULL AS e FROM contact_phone WHERE {IN} \
+         UNION ALL SELECT 1, customer_id, seq, 0, name, role, email, preferred_channel, NULL \
+           FROM contact WHERE {IN} \
+         UNION ALL SELECT 2, customer_id, seq, 0, code, meter_no, multiplier, NULL, NULL \
+           FROM meter WHERE {IN}"
+    );
+    if theft.is_some() {
+        sql.push_str(
+            " UNION ALL SELECT 3, customer_id, found_on, case_no, case_no, found_on, stolen_kwh, \
+               charged, description FROM theft_case WHERE customer_id = $2",
+        );
+    }
+    sql.push_str(" ORDER BY part, customer_id, k1, k2");
+    let mut q = sqlx::query(&sql).bind(&list);
+    if theft.is_some() {
+        q = q.bind(ids.first().copied());
+    }
+    let rows = q.fetch_all(&mut *conn).await.map_err(db)?;
     let mut out: Children = HashMap::with_capacity(ids.len());
     let mut phones: HashMap<(i64, i64), Vec<String>> = HashMap::new();
-    let rows = sqlx::query(
-        "SELECT customer_id, contact_seq, phone FROM contact_phone \
-         WHERE customer_id IN (SELECT value FROM json_each(?)) \
-         ORDER BY customer_id, contact_seq, seq",
-    )
-    .bind(&list)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(db)?;
+    let mut cases = Vec::new();
     for row in &rows {
-        phones
-            .entry((get(row, "customer_id")?, get(row, "contact_seq")?))
-            .or_default()
-            .push(get(row, "phone")?);
+        let part: i64 = get(row, "part")?;
+        match part {
+            0 => phones
+                .entry((get(row, "customer_id")?, get(row, "k1")?))
+                .or_default()
+                .push(get(row, "a")?),
+            1 => {
+                let id: i64 = get(row, "customer_id")?;
+                let seq: i64 = get(row, "k1")?;
+                out.entry(id).or_default().0.push(ContactRow {
+                    name: get(row, "a")?,
+                    role: get(row, "b")?,
+                    email: get(row, "c")?,
+                    preferred_channel: get(row, "d")?,
+                    phones: phones.remove(&(id, seq)).unwrap_or_default(),
+                });
+            }
+            2 => out
+                .entry(get(row, "customer_id")?)
+                .or_default()
+                .1
+                .push(MeterRow {
+                    code: get(row, "a")?,
+                    meter_no: get(row, "b")?,
+                    multiplier: get(row, "c")?,
+                }),
+            _ => cases.push(TheftCaseRow {
+                case_no: get(row, "a")?,
+                customer_no: theft.map(|n| n.as_str().to_owned()).unwrap_or_default(),
+                found_on: get(row, "b")?,
+                stolen_kwh: get(row, "c")?,
+                charged: get(row, "d")?,
+                description: get(row, "e")?,
+            }),
+        }
     }
-    let rows = sqlx::query(
-        "SELECT customer_id, seq, name, role, email, preferred_channel FROM contact \
-         WHERE customer_id IN (SELECT value FROM json_each(?)) ORDER BY customer_id, seq",
-    )
-    .bind(&list)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(db)?;
-    for row in &rows {
-        let id: i64 = get(row, "customer_id")?;
-        let seq: i64 = get(row, "seq")?;
-        out.entry(id).or_default().0.push(ContactRow {
-            name: get(row, "name")?,
-            role: get(row, "role")?,
-            email: get(row, "email")?,
-            preferred_channel: get(row, "preferred_channel")?,
-            phones: phones.remove(&(id, seq)).unwrap_or_default(),
-        });
-    }
-    let rows = sqlx::query(
-        "SELECT customer_id, code, meter_no, multiplier FROM meter \
-         WHERE customer_id IN (SELECT value FROM json_each(?)) ORDER BY customer_id, seq",
-    )
-    .bind(&list)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(db)?;
-    for row in &rows {
-        out.entry(get(row, "customer_id")?)
-            .or_default()
-            .1
-            .push(MeterRow {
-                code: get(row, "code")?,
-                meter_no: get(row, "meter_no")?,
-                multiplier: get(row, "multiplier")?,
-            });
-    }
-    Ok(out)
+    Ok((out, cases))
 }
 
-pub(crate) async fn customer(pool: &SqlitePool, no: &CustomerNo) -> Result<Option<CustomerDetail>> {
+pub(crate) async fn customer(pool: &ReadPool, no: &CustomerNo) -> Result<Option<CustomerDetail>> {
     let mut conn = pool.acquire().await.map_err(db)?;
     let id = customer_id(no);
     let sql = format!(
@@ -164,33 +177,12 @@ pub(crate) async fn customer(pool: &SqlitePool, no: &CustomerNo) -> Result<Optio
     let org_unit_name: String = get(&row, "org_unit_name")?;
     let customer_manager_name: Option<String> = get(&row, "manager_name")?;
 
-    let (contacts, meters) = children(&mut conn, &[id])
-        .await?
-        .remove(&id)
-        .unwrap_or_default();
+    let (mut kids, cases) = children(&mut conn, &[id], Some(no)).await?;
+    let (contacts, meters) = kids.remove(&id).unwrap_or_default();
     let customer = crow.decode(contacts, meters)?;
-
-    let rows = sqlx::query(
-        "SELECT case_no, found_on, stolen_kwh, charged, description FROM theft_case \
-         WHERE customer_id = ? ORDER BY found_on, case_no",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(db)?;
-    let theft_cases = rows
-        .iter()
-        .map(|r| {
-            TheftCaseRow {
-                case_no: get(r, "case_no")?,
-                customer_no: no.as_str().to_owned(),
-                found_on: get(r, "found_on")?,
-                stolen_kwh: get(r, "stolen_kwh")?,
-                charged: get(r, "charged")?,
-                description: get(r, "description")?,
-            }
-            .decode()
-        })
+    let theft_cases = cases
+        .into_iter()
+        .map(TheftCaseRow::decode)
         .collect::<Result<_>>()?;
     Ok(Some(CustomerDetail {
         customer,
@@ -262,7 +254,7 @@ fn push_fts<'a>(qb: &mut QueryBuilder<'a, Sqlite>, fts: &'a str, filter: &'a Cus
 }
 
 pub(crate) async fn search(
-    pool: &SqlitePool,
+    pool: &ReadPool,
     q: Option<&SearchQuery>,
     filter: &CustomerFilter,
     limit: u32,
@@ -331,10 +323,7 @@ pub(crate) async fn search(
         .collect()
 }
 
-pub(crate) async fn area_customers(
-    pool: &SqlitePool,
-    area: &Code,
-) -> Result<Option<AreaCustomers>> {
+pub(crate) async fn area_customers(pool: &ReadPool, area: &Code) -> Result<Option<AreaCustomers>> {
     let mut conn = pool.acquire().await.map_err(db)?;
     let Some(row) = sqlx::query(
         "SELECT a.code, a.name, a.feeder, a.transformer_kva, a.area_type, a.org_unit, \
@@ -366,7 +355,7 @@ pub(crate) async fn area_customers(
         .map_err(db)?;
     let rows: Vec<(i64, CustomerRow)> = rows.iter().map(customer_row).collect::<Result<_>>()?;
     let ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
-    let mut kids = children(&mut conn, &ids).await?;
+    let (mut kids, _) = children(&mut conn, &ids, None).await?;
     let customers = rows
         .into_iter()
         .map(|(id, r)| {
@@ -381,7 +370,7 @@ pub(crate) async fn area_customers(
     }))
 }
 
-pub(crate) async fn org_units(pool: &SqlitePool) -> Result<Vec<OrgUnit>> {
+pub(crate) async fn org_units(pool: &ReadPool) -> Result<Vec<OrgUnit>> {
     let rows = sqlx::query("SELECT code, name, kind, parent FROM org_unit ORDER BY code")
         .fetch_all(pool)
         .await
@@ -398,7 +387,7 @@ pub(crate) async fn org_units(pool: &SqlitePool) -> Result<Vec<OrgUnit>> {
         .collect()
 }
 
-pub(crate) async fn staff(pool: &SqlitePool) -> Result<Vec<Staff>> {
+pub(crate) async fn staff(pool: &ReadPool) -> Result<Vec<Staff>> {
     let rows = sqlx::query("SELECT login, name, role, org_unit FROM staff ORDER BY login")
         .fetch_all(pool)
         .await
@@ -425,7 +414,7 @@ fn important_codes() -> String {
         .join(", ")
 }
 
-pub(crate) async fn stats(pool: &SqlitePool) -> Result<ArchiveStats> {
+pub(crate) async fn stats(pool: &ReadPool) -> Result<ArchiveStats> {
     // The classification counts go through their indexes (an IN list, not <>, so the grade
     // index is range-scanned); only the total scans one index.
     let important = important_codes();

@@ -3,7 +3,7 @@
 //! checked set-based first, then rows go in as multi-row `INSERT .. ON CONFLICT DO UPDATE`
 //! statements sized below SQLite's bind-parameter limit.
 
-use crate::{db, ref_table};
+use crate::{SqliteStore, WriteTx, db, ref_table};
 use griddesk_domain::customer::{Connection, Contact, Customer};
 use griddesk_domain::org::{OrgUnit, Staff};
 use griddesk_domain::revenue::TheftCase;
@@ -13,15 +13,15 @@ use griddesk_store::backend::{self, Reference, customer_id, last_per_key};
 use griddesk_store::{RefKind, Result};
 use sqlx::query::Query;
 use sqlx::sqlite::SqliteArguments;
-use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
+use sqlx::{Sqlite, SqliteConnection};
 
 /// Bind parameters per statement; SQLite's limit is 32766.
 const MAX_PARAMS: usize = 32_000;
 
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
-async fn begin(pool: &SqlitePool) -> Result<Transaction<'static, Sqlite>> {
-    pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)
+async fn begin(store: &SqliteStore) -> Result<WriteTx> {
+    store.begin_write().await.map_err(db)
 }
 
 /// One multi-row statement's query, binding values in row order.
@@ -136,10 +136,10 @@ async fn check_refs(conn: &mut SqliteConnection, refs: &[Reference<'_>]) -> Resu
     backend::first_missing(refs, &found)
 }
 
-pub(crate) async fn org_units(pool: &SqlitePool, units: &[OrgUnit]) -> Result<()> {
+pub(crate) async fn org_units(store: &SqliteStore, units: &[OrgUnit]) -> Result<()> {
     let units = last_per_key(units, |u| u.code.clone());
     let units = backend::parents_first(&units);
-    let mut tx = begin(pool).await?;
+    let mut tx = begin(store).await?;
     check_refs(&mut tx, &backend::org_unit_refs(&units)).await?;
     write_rows(
         &mut tx,
@@ -159,9 +159,9 @@ pub(crate) async fn org_units(pool: &SqlitePool, units: &[OrgUnit]) -> Result<()
     tx.commit().await.map_err(db)
 }
 
-pub(crate) async fn staff(pool: &SqlitePool, staff: &[Staff]) -> Result<()> {
+pub(crate) async fn staff(store: &SqliteStore, staff: &[Staff]) -> Result<()> {
     let staff = last_per_key(staff, |s| s.login.clone());
-    let mut tx = begin(pool).await?;
+    let mut tx = begin(store).await?;
     check_refs(&mut tx, &backend::staff_refs(&staff)).await?;
     write_rows(
         &mut tx,
@@ -181,9 +181,9 @@ pub(crate) async fn staff(pool: &SqlitePool, staff: &[Staff]) -> Result<()> {
     tx.commit().await.map_err(db)
 }
 
-pub(crate) async fn substations(pool: &SqlitePool, items: &[Substation]) -> Result<()> {
+pub(crate) async fn substations(store: &SqliteStore, items: &[Substation]) -> Result<()> {
     let items = last_per_key(items, |s| s.code.clone());
-    let mut tx = begin(pool).await?;
+    let mut tx = begin(store).await?;
     check_refs(&mut tx, &backend::substation_refs(&items)).await?;
     let cols = ["code", "name", "voltage_kv", "org_unit"];
     write_rows(
@@ -204,9 +204,9 @@ pub(crate) async fn substations(pool: &SqlitePool, items: &[Substation]) -> Resu
     tx.commit().await.map_err(db)
 }
 
-pub(crate) async fn feeders(pool: &SqlitePool, items: &[Feeder]) -> Result<()> {
+pub(crate) async fn feeders(store: &SqliteStore, items: &[Feeder]) -> Result<()> {
     let items = last_per_key(items, |f| f.code.clone());
-    let mut tx = begin(pool).await?;
+    let mut tx = begin(store).await?;
     check_refs(&mut tx, &backend::feeder_refs(&items)).await?;
     let cols = ["code", "name", "substation", "voltage_kv"];
     write_rows(&mut tx, "feeder", &cols, &["code"], "", &items, |q, f| {
@@ -219,9 +219,9 @@ pub(crate) async fn feeders(pool: &SqlitePool, items: &[Feeder]) -> Result<()> {
     tx.commit().await.map_err(db)
 }
 
-pub(crate) async fn areas(pool: &SqlitePool, items: &[TransformerArea]) -> Result<()> {
+pub(crate) async fn areas(store: &SqliteStore, items: &[TransformerArea]) -> Result<()> {
     let items = last_per_key(items, |a| a.code.clone());
-    let mut tx = begin(pool).await?;
+    let mut tx = begin(store).await?;
     check_refs(&mut tx, &backend::area_refs(&items)).await?;
     let cols = [
         "code",
@@ -301,7 +301,7 @@ fn phone_terms(c: &Customer) -> String {
     phones.join(" ")
 }
 
-pub(crate) async fn customers(pool: &SqlitePool, customers: &[Customer]) -> Result<()> {
+pub(crate) async fn customers(store: &SqliteStore, customers: &[Customer]) -> Result<()> {
     if customers.is_empty() {
         return Ok(());
     }
@@ -341,7 +341,7 @@ pub(crate) async fn customers(pool: &SqlitePool, customers: &[Customer]) -> Resu
         .copied()
         .collect();
 
-    let mut tx = begin(pool).await?;
+    let mut tx = begin(store).await?;
     check_refs(&mut tx, &backend::customer_refs(&batch)).await?;
 
     // Customers already stored lose their old contacts, meters and index terms.
@@ -479,7 +479,7 @@ pub(crate) async fn customers(pool: &SqlitePool, customers: &[Customer]) -> Resu
     tx.commit().await.map_err(db)
 }
 
-pub(crate) async fn theft_cases(pool: &SqlitePool, cases: &[TheftCase]) -> Result<()> {
+pub(crate) async fn theft_cases(store: &SqliteStore, cases: &[TheftCase]) -> Result<()> {
     let cases = last_per_key(cases, |t| t.case_no.clone());
     let rows: Vec<(&TheftCase, i64, String, String, String)> = cases
         .iter()
@@ -493,7 +493,7 @@ pub(crate) async fn theft_cases(pool: &SqlitePool, cases: &[TheftCase]) -> Resul
             )
         })
         .collect();
-    let mut tx = begin(pool).await?;
+    let mut tx = begin(store).await?;
     check_refs(&mut tx, &backend::theft_case_refs(&cases)).await?;
     let cols = [
         "case_no",

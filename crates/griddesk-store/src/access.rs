@@ -317,9 +317,10 @@ macro_rules! audit_helpers {
 }
 
 /// Implements [`AccessStore`] for a backend whose struct has a `pool` field (reads), a
-/// `begin_write` method (write transactions) and a `write_pool` method (single-statement
-/// writes): SQLite keeps one connection for writes so writers queue in order instead of sleeping
-/// in its busy handler. `$conn` is the backend's connection type and `$db` its
+/// `begin_write` method (write transactions, of the backend crate's `WriteTx` type: deref to
+/// `$conn`, `commit()`, rolled back on drop) and a `write_conn` method (a connection for
+/// single-statement writes): SQLite keeps one connection for writes so writers queue in order
+/// instead of sleeping in its busy handler. `$conn` is the backend's connection type and `$db` its
 /// `sqlx::Error -> StoreError` function. The SQL is portable between SQLite and PostgreSQL; see
 /// the module docs.
 #[macro_export]
@@ -438,7 +439,7 @@ macro_rules! access_store_impl {
                     .bind(login.as_str())
                     .bind(i64::from(failed_attempts))
                     .bind(locked_until.map(ts_us))
-                    .execute(self.write_pool())
+                    .execute(&mut *self.write_conn().await.map_err($db)?)
                     .await
                     .map_err($db)?;
                     Ok(())
@@ -455,7 +456,7 @@ macro_rules! access_store_impl {
                     .bind(&s.csrf)
                     .bind(ts_us(s.created_at))
                     .bind(ts_us(s.expires_at))
-                    .execute(self.write_pool())
+                    .execute(&mut *self.write_conn().await.map_err($db)?)
                     .await
                     .map_err($db)?;
                     Ok(())
@@ -486,7 +487,7 @@ macro_rules! access_store_impl {
                 async fn delete_session(&self, id_hash: &str) -> Result<()> {
                     ::sqlx::query("DELETE FROM session WHERE id_hash = $1")
                         .bind(id_hash)
-                        .execute(self.write_pool())
+                        .execute(&mut *self.write_conn().await.map_err($db)?)
                         .await
                         .map_err($db)?;
                     Ok(())
@@ -496,13 +497,13 @@ macro_rules! access_store_impl {
                     let now = ts_us(now);
                     let a = ::sqlx::query("DELETE FROM session WHERE expires_us <= $1")
                         .bind(now)
-                        .execute(self.write_pool())
+                        .execute(&mut *self.write_conn().await.map_err($db)?)
                         .await
                         .map_err($db)?
                         .rows_affected();
                     let b = ::sqlx::query("DELETE FROM customer_otp WHERE expires_us <= $1")
                         .bind(now)
-                        .execute(self.write_pool())
+                        .execute(&mut *self.write_conn().await.map_err($db)?)
                         .await
                         .map_err($db)?
                         .rows_affected();
@@ -609,7 +610,7 @@ macro_rules! access_store_impl {
                     .bind(&otp.code_hash)
                     .bind(ts_us(otp.created_at))
                     .bind(ts_us(otp.expires_at))
-                    .execute(self.write_pool())
+                    .execute(&mut *self.write_conn().await.map_err($db)?)
                     .await
                     .map_err($db)?;
                     Ok(())
@@ -641,7 +642,7 @@ macro_rules! access_store_impl {
                         "UPDATE customer_otp SET attempts = attempts + 1 WHERE customer_no = $1",
                     )
                     .bind(no.as_str())
-                    .execute(self.write_pool())
+                    .execute(&mut *self.write_conn().await.map_err($db)?)
                     .await
                     .map_err($db)?;
                     Ok(())
@@ -650,14 +651,14 @@ macro_rules! access_store_impl {
                 async fn delete_otp(&self, no: &CustomerNo) -> Result<()> {
                     ::sqlx::query("DELETE FROM customer_otp WHERE customer_no = $1")
                         .bind(no.as_str())
-                        .execute(self.write_pool())
+                        .execute(&mut *self.write_conn().await.map_err($db)?)
                         .await
                         .map_err($db)?;
                     Ok(())
                 }
 
                 async fn append_audit(&self, e: &AuditEntry) -> Result<i64> {
-                    let mut conn = self.write_pool().acquire().await.map_err($db)?;
+                    let mut conn = self.write_conn().await.map_err($db)?;
                     insert_audit(&mut conn, e).await
                 }
 

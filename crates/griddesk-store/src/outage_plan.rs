@@ -183,6 +183,8 @@ pub fn plan_from_columns(c: PlanColumns) -> Result<StoredPlan> {
 
 /// Implements [`OutagePlanStore`] for a backend whose struct has a `pool` field and a
 /// `begin_write` method; see [`crate::access_store_impl`] for the arguments.
+// `crate::WriteTx` names the backend's own transaction type, on purpose.
+#[allow(clippy::crate_in_macro_def)]
 #[macro_export]
 macro_rules! outage_plan_store_impl {
     ($store:ty, $conn:ty, $db:path) => {
@@ -237,7 +239,7 @@ macro_rules! outage_plan_store_impl {
 
             /// Commits a conditional change of `job` (`done` rows changed) and tells how it went.
             async fn finish(
-                mut tx: ::sqlx::Transaction<'static, Db>,
+                mut tx: crate::WriteTx,
                 job: &str,
                 done: u64,
             ) -> Result<PlanUpdate> {

@@ -607,7 +607,7 @@ macro_rules! service_store_impl {
                         )
                         .bind(&login)
                         .bind(ts_us(at))
-                        .execute(self.write_pool())
+                        .execute(&mut *self.write_conn().await.map_err($db)?)
                         .await
                         .map_err($db)?
                         .rows_affected();
@@ -681,7 +681,7 @@ macro_rules! service_store_impl {
                     .bind(ts_us(at))
                     .bind(by)
                     .bind(note)
-                    .execute(self.write_pool())
+                    .execute(&mut *self.write_conn().await.map_err($db)?)
                     .await
                     .map_err($db)?
                     .rows_affected();
@@ -705,7 +705,7 @@ macro_rules! service_store_impl {
                     .bind(holder)
                     .bind(ts_us(until))
                     .bind(ts_us(now))
-                    .execute(self.write_pool())
+                    .execute(&mut *self.write_conn().await.map_err($db)?)
                     .await
                     .map_err($db)?
                     .rows_affected();
