@@ -7,14 +7,13 @@ use griddesk_domain::org::{OrgUnit, Staff};
 use griddesk_domain::search::SearchQuery;
 use griddesk_domain::values::{Code, CustomerNo};
 use griddesk_store::backend::{
-    self, ContactRow, CustomerRow, MeterRow, PathRow, TheftCaseRow, corrupt, customer_id,
+    self, Children, CustomerRow, PathRow, TheftCaseRow, assemble_children, corrupt, customer_id,
 };
 use griddesk_store::{
     ArchiveStats, AreaCustomers, CustomerDetail, CustomerFilter, CustomerSummary, Result,
 };
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
-use std::collections::HashMap;
 
 const CUSTOMER_COLUMNS: &str = "c.id, c.customer_no, c.name, c.address, c.id_number, c.org_unit, \
     c.area_code, c.feeder_code, c.backup_feeder_code, c.supply_relation, c.tariff, c.voltage_kv, \
@@ -58,8 +57,6 @@ fn customer_row(row: &SqliteRow) -> Result<(i64, CustomerRow)> {
     ))
 }
 
-type Children = HashMap<i64, (Vec<ContactRow>, Vec<MeterRow>)>;
-
 /// What hangs off the given customers, in stored order: contacts (with phones) and meters, and
 /// with `theft` the theft cases of `theft`'s customer (the first id). One statement, a part per
 /// table, because every statement is a round trip to the connection's thread.
@@ -75,16 +72,16 @@ async fn children(
     const IN: &str = "customer_id IN (SELECT value FROM json_each($1))";
     let mut sql = format!(
         "SELECT 0 AS part, customer_id, contact_seq AS k1, seq AS k2, phone AS a, NULL AS b, \
-           NULL AS c, NULL AS d, NULL AS e FROM contact_phone WHERE {IN} \
-         UNION ALL SELECT 1, customer_id, seq, 0, name, role, email, preferred_channel, NULL \
-           FROM contact WHERE {IN} \
-         UNION ALL SELECT 2, customer_id, seq, 0, code, meter_no, multiplier, NULL, NULL \
+           NULL AS c, NULL AS d, NULL AS e, NULL AS n FROM contact_phone WHERE {IN} \
+         UNION ALL SELECT 1, customer_id, seq, 0, name, role, email, preferred_channel, NULL, \
+           NULL FROM contact WHERE {IN} \
+         UNION ALL SELECT 2, customer_id, seq, 0, code, meter_no, NULL, NULL, NULL, multiplier \
            FROM meter WHERE {IN}"
     );
     if theft.is_some() {
         sql.push_str(
             " UNION ALL SELECT 3, customer_id, found_on, case_no, case_no, found_on, stolen_kwh, \
-               charged, description FROM theft_case WHERE customer_id = $2",
+               charged, description, NULL FROM theft_case WHERE customer_id = $2",
         );
     }
     sql.push_str(" ORDER BY part, customer_id, k1, k2");
@@ -93,47 +90,8 @@ async fn children(
         q = q.bind(ids.first().copied());
     }
     let rows = q.fetch_all(&mut *conn).await.map_err(db)?;
-    let mut out: Children = HashMap::with_capacity(ids.len());
-    let mut phones: HashMap<(i64, i64), Vec<String>> = HashMap::new();
-    let mut cases = Vec::new();
-    for row in &rows {
-        let part: i64 = get(row, "part")?;
-        match part {
-            0 => phones
-                .entry((get(row, "customer_id")?, get(row, "k1")?))
-                .or_default()
-                .push(get(row, "a")?),
-            1 => {
-                let id: i64 = get(row, "customer_id")?;
-                let seq: i64 = get(row, "k1")?;
-                out.entry(id).or_default().0.push(ContactRow {
-                    name: get(row, "a")?,
-                    role: get(row, "b")?,
-                    email: get(row, "c")?,
-                    preferred_channel: get(row, "d")?,
-                    phones: phones.remove(&(id, seq)).unwrap_or_default(),
-                });
-            }
-            2 => out
-                .entry(get(row, "customer_id")?)
-                .or_default()
-                .1
-                .push(MeterRow {
-                    code: get(row, "a")?,
-                    meter_no: get(row, "b")?,
-                    multiplier: get(row, "c")?,
-                }),
-            _ => cases.push(TheftCaseRow {
-                case_no: get(row, "a")?,
-                customer_no: theft.map(|n| n.as_str().to_owned()).unwrap_or_default(),
-                found_on: get(row, "b")?,
-                stolen_kwh: get(row, "c")?,
-                charged: get(row, "d")?,
-                description: get(row, "e")?,
-            }),
-        }
-    }
-    Ok((out, cases))
+    let parts = griddesk_store::child_parts!(rows, theft, get)?;
+    Ok(assemble_children(parts))
 }
 
 pub(crate) async fn customer(pool: &ReadPool, no: &CustomerNo) -> Result<Option<CustomerDetail>> {

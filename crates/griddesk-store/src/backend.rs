@@ -94,6 +94,117 @@ pub struct CustomerRow {
     pub opened_on: String,
 }
 
+/// One row of a backend's one-statement read of what hangs off customers (contacts, their
+/// phones, meters, theft cases), in stored order; [`assemble_children`] puts them together.
+#[derive(Debug, Clone)]
+pub enum ChildPart {
+    Phone {
+        customer_id: i64,
+        contact_seq: i64,
+        phone: String,
+    },
+    /// A contact: its phones come from the `Phone` parts before it (same customer and seq).
+    Contact {
+        customer_id: i64,
+        seq: i64,
+        contact: ContactRow,
+    },
+    Meter {
+        customer_id: i64,
+        meter: MeterRow,
+    },
+    Theft(TheftCaseRow),
+}
+
+/// The rows of a backend's one-statement read of what hangs off customers as [`ChildPart`]s.
+/// Columns: `part` (0 phone, 1 contact, 2 meter, 3 theft case), `customer_id`, `k1` (contact
+/// seq), text columns `a` to `e` and the integer `n` (a meter's multiplier); `$theft` is the
+/// customer whose theft cases were read (`Option<&CustomerNo>`), `$get` the backend's typed
+/// column getter (`fn get<T>(&Row, &str) -> Result<T>`).
+#[macro_export]
+macro_rules! child_parts {
+    ($rows:expr, $theft:expr, $get:ident) => {
+        $rows
+            .iter()
+            .map(|row| {
+                use $crate::backend::{ChildPart, ContactRow, MeterRow, TheftCaseRow};
+                let customer_id = $get(row, "customer_id")?;
+                let part: i64 = $get(row, "part")?;
+                Ok(match part {
+                    0 => ChildPart::Phone {
+                        customer_id,
+                        contact_seq: $get(row, "k1")?,
+                        phone: $get(row, "a")?,
+                    },
+                    1 => ChildPart::Contact {
+                        customer_id,
+                        seq: $get(row, "k1")?,
+                        contact: ContactRow {
+                            name: $get(row, "a")?,
+                            role: $get(row, "b")?,
+                            email: $get(row, "c")?,
+                            preferred_channel: $get(row, "d")?,
+                            phones: Vec::new(),
+                        },
+                    },
+                    2 => ChildPart::Meter {
+                        customer_id,
+                        meter: MeterRow {
+                            code: $get(row, "a")?,
+                            meter_no: $get(row, "b")?,
+                            multiplier: $get(row, "n")?,
+                        },
+                    },
+                    _ => ChildPart::Theft(TheftCaseRow {
+                        case_no: $get(row, "a")?,
+                        customer_no: $theft.map(|n| n.as_str().to_owned()).unwrap_or_default(),
+                        found_on: $get(row, "b")?,
+                        stolen_kwh: $get(row, "c")?,
+                        charged: $get(row, "d")?,
+                        description: $get(row, "e")?,
+                    }),
+                })
+            })
+            .collect::<$crate::Result<Vec<_>>>()
+    };
+}
+
+/// Contacts and meters per customer id, in stored order.
+pub type Children = std::collections::HashMap<i64, (Vec<ContactRow>, Vec<MeterRow>)>;
+
+/// Puts the parts (phones first, then contacts, meters and theft cases) together: contacts
+/// with their phones and meters per customer, and the theft cases.
+pub fn assemble_children(parts: Vec<ChildPart>) -> (Children, Vec<TheftCaseRow>) {
+    let mut out = Children::new();
+    let mut phones: std::collections::HashMap<(i64, i64), Vec<String>> = Default::default();
+    let mut cases = Vec::new();
+    for part in parts {
+        match part {
+            ChildPart::Phone {
+                customer_id,
+                contact_seq,
+                phone,
+            } => phones
+                .entry((customer_id, contact_seq))
+                .or_default()
+                .push(phone),
+            ChildPart::Contact {
+                customer_id,
+                seq,
+                mut contact,
+            } => {
+                contact.phones = phones.remove(&(customer_id, seq)).unwrap_or_default();
+                out.entry(customer_id).or_default().0.push(contact);
+            }
+            ChildPart::Meter { customer_id, meter } => {
+                out.entry(customer_id).or_default().1.push(meter)
+            }
+            ChildPart::Theft(t) => cases.push(t),
+        }
+    }
+    (out, cases)
+}
+
 /// A stored contact with its phones in order.
 #[derive(Debug, Clone)]
 pub struct ContactRow {

@@ -2175,6 +2175,23 @@ pub async fn theft_cases_in_detail(store: &dyn Store) {
         .expect("detail")
         .expect("exists");
     assert_eq!(d.theft_cases, [cases[0].clone()]);
+    // A customer's cases come in the order they were found, whatever order they were filed in.
+    let mut later = cases[0].clone();
+    later.case_no = "QS-2022-031".into();
+    later.found_on = jiff::civil::date(2025, 3, 2);
+    let mut earlier = cases[0].clone();
+    earlier.case_no = "QS-2022-030".into();
+    earlier.found_on = jiff::civil::date(2021, 11, 20);
+    store
+        .upsert_theft_cases(&[later.clone(), earlier.clone()])
+        .await
+        .expect("two more cases");
+    let d = store
+        .customer(&fixtures::no("0100000008"))
+        .await
+        .expect("detail")
+        .expect("exists");
+    assert_eq!(d.theft_cases, [earlier, cases[0].clone(), later]);
 }
 
 /// Customers with two contacts of two phones each, numbered from `first`, in area TA-DF-01.
