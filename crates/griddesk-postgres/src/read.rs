@@ -59,7 +59,7 @@ fn customer_row(row: &PgRow) -> Result<(i64, CustomerRow)> {
 }
 
 /// What hangs off the given customers, in stored order: contacts (with phones) and meters, and
-/// with `theft` the theft cases of `theft`'s customer (the first id). One statement, a part per
+/// with `theft` that customer's theft cases too. One statement, a part per
 /// table: one round trip instead of four.
 async fn children(
     conn: &mut PgConnection,
@@ -85,7 +85,7 @@ async fn children(
     sql.push_str(" ORDER BY part, customer_id, k1, k2, a");
     let mut q = sqlx::query(&sql).bind(ids);
     if theft.is_some() {
-        q = q.bind(ids.first().copied());
+        q = q.bind(theft.map(customer_id));
     }
     let rows = q.fetch_all(&mut *conn).await.map_err(db)?;
     let parts = griddesk_store::child_parts!(rows, theft, get)?;

@@ -58,7 +58,7 @@ fn customer_row(row: &SqliteRow) -> Result<(i64, CustomerRow)> {
 }
 
 /// What hangs off the given customers, in stored order: contacts (with phones) and meters, and
-/// with `theft` the theft cases of `theft`'s customer (the first id). One statement, a part per
+/// with `theft` that customer's theft cases too. One statement, a part per
 /// table, because every statement is a round trip to the connection's thread.
 async fn children(
     conn: &mut SqliteConnection,
@@ -87,7 +87,7 @@ async fn children(
     sql.push_str(" ORDER BY part, customer_id, k1, k2");
     let mut q = sqlx::query(&sql).bind(&list);
     if theft.is_some() {
-        q = q.bind(ids.first().copied());
+        q = q.bind(theft.map(customer_id));
     }
     let rows = q.fetch_all(&mut *conn).await.map_err(db)?;
     let parts = griddesk_store::child_parts!(rows, theft, get)?;
