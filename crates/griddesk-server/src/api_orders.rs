@@ -796,12 +796,6 @@ pub async fn take_step(
         data.insert("notice".into(), n.text.clone().into());
         Some(n.text)
     };
-    let before = OrderState {
-        order_type: o.order_type,
-        status: o.status,
-        arrived: o.arrived,
-        paused: o.paused_since.is_some(),
-    };
     if o.order_type == OrderType::Complaint && matches!(action, Action::Reply | Action::Archive) {
         let c = state.store.complaint(id).await?;
         let ready = if action == Action::Reply {
@@ -814,31 +808,104 @@ pub async fn take_step(
             detail: e.to_string(),
         })?;
     }
-    let after = before.apply(&action).map_err(|e| ApiError::Unprocessable {
+    let now = time::now();
+    let outage = match action {
+        Action::Merge => r.outage.clone(),
+        _ => o.outage.clone(),
+    };
+    let (update, event) = plan_step(
+        &o,
+        actor,
+        &action,
+        StepInput {
+            unit,
+            outage,
+            note,
+            data,
+        },
+        &state.config.rules.policy,
+        now,
+    )?;
+    match state
+        .store
+        .update_work_order(id, expected, &update, &event)
+        .await?
+    {
+        UpdateOutcome::Updated(n) => {
+            state
+                .store
+                .append_audit(&step_audit(actor, addr, &o, &action, n.status, now))
+                .await?;
+            if let Some(text) = notice {
+                send_notice(state, actor, &n, text, now).await?;
+            }
+            let events = state.store.work_order_events(id).await?;
+            Ok((n, events))
+        }
+        UpdateOutcome::Conflict(current) => Err(ApiError::Conflict {
+            current: current.version,
+        }),
+        UpdateOutcome::NotFound => Err(ApiError::NotFound {
+            field: "id",
+            value: id.to_string(),
+        }),
+    }
+}
+
+/// What a step changes besides its action, as the request gave it.
+struct StepInput {
+    /// The handling unit a dispatch or transfer sends the order to.
+    unit: Option<Code>,
+    /// The outage the order belongs to after the step.
+    outage: Option<String>,
+    note: Option<String>,
+    /// The event's data (what the step was given).
+    data: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A step on an order as read: its update and event, or why the order's state does not allow
+/// it. Pure, so a step can be planned for a write that carries several (fault inference).
+fn plan_step(
+    o: &WorkOrder,
+    actor: &Actor,
+    action: &Action,
+    input: StepInput,
+    policy: &griddesk_domain::sla::SlaPolicy,
+    now: Timestamp,
+) -> Result<(OrderUpdate, OrderEvent), ApiError> {
+    let StepInput {
+        unit,
+        outage,
+        note,
+        mut data,
+    } = input;
+    let before = OrderState {
+        order_type: o.order_type,
+        status: o.status,
+        arrived: o.arrived,
+        paused: o.paused_since.is_some(),
+    };
+    let after = before.apply(action).map_err(|e| ApiError::Unprocessable {
         field: match e {
             TransitionError::Score(_) => "satisfaction",
             _ => "action",
         },
         detail: e.to_string(),
     })?;
-    let now = time::now();
-    let policy = &state.config.rules.policy;
     let mut paused = o.paused;
     let mut paused_since = o.paused_since;
     if !before.paused && after.paused {
         paused_since = Some(now);
     } else if before.paused && !after.paused {
         // Resumed, or the step closed the order: the pause ends now.
-        {
-            let mut c = clock(&o, o.accepted_at);
-            let lasted = c.resume(now);
-            paused = c
-                .paused
-                .min(SignedDuration::from_hours(policy.max_pause_hours));
-            paused_since = None;
-            if lasted > SignedDuration::ZERO {
-                data.insert("paused_minutes".into(), (lasted.as_secs() / 60).into());
-            }
+        let mut c = clock(o, o.accepted_at);
+        let lasted = c.resume(now);
+        paused = c
+            .paused
+            .min(SignedDuration::from_hours(policy.max_pause_hours));
+        paused_since = None;
+        if lasted > SignedDuration::ZERO {
+            data.insert("paused_minutes".into(), (lasted.as_secs() / 60).into());
         }
     }
     // Which commitments this step keeps.
@@ -863,10 +930,7 @@ pub async fn take_step(
             Action::Dispatch | Action::Transfer => unit,
             _ => o.org_unit.clone(),
         },
-        outage: match action {
-            Action::Merge => r.outage.clone(),
-            _ => o.outage.clone(),
-        },
+        outage,
         met: met.into_iter().map(|k| (k, now)).collect(),
     };
     let event = OrderEvent {
@@ -879,40 +943,68 @@ pub async fn take_step(
         note,
         data: (!data.is_empty()).then(|| serde_json::Value::Object(data).to_string()),
     };
-    match state
-        .store
-        .update_work_order(id, expected, &update, &event)
-        .await?
-    {
-        UpdateOutcome::Updated(n) => {
-            let e = AuditEntry::new(
-                actor,
-                AuditAction::OrderAction,
-                "work_order",
-                id.to_string(),
-                addr,
-                now,
-            )
-            .reason(action.code())
-            .change(
-                Some(serde_json::json!({"status": o.status, "version": o.version}).to_string()),
-                Some(serde_json::json!({"status": n.status, "version": n.version}).to_string()),
-            );
-            state.store.append_audit(&e).await?;
-            if let Some(text) = notice {
-                send_notice(state, actor, &n, text, now).await?;
-            }
-            let events = state.store.work_order_events(id).await?;
-            Ok((n, events))
-        }
-        UpdateOutcome::Conflict(current) => Err(ApiError::Conflict {
-            current: current.version,
-        }),
-        UpdateOutcome::NotFound => Err(ApiError::NotFound {
-            field: "id",
-            value: id.to_string(),
-        }),
-    }
+    Ok((update, event))
+}
+
+/// The audit entry of a step that took an order (as read) to `to`.
+fn step_audit(
+    actor: &Actor,
+    addr: &str,
+    o: &WorkOrder,
+    action: &Action,
+    to: Status,
+    now: Timestamp,
+) -> AuditEntry {
+    AuditEntry::new(
+        actor,
+        AuditAction::OrderAction,
+        "work_order",
+        o.id.to_string(),
+        addr,
+        now,
+    )
+    .reason(action.code())
+    .change(
+        Some(serde_json::json!({"status": o.status, "version": o.version}).to_string()),
+        Some(serde_json::json!({"status": to, "version": o.version + 1}).to_string()),
+    )
+}
+
+/// Merging `o` (as read) into an outage, as one change of a write that carries several: the
+/// order's update and event, and its audit entry. Fails as `take_step` would when the order's
+/// state does not allow a merge.
+pub fn merge_change(
+    state: &AppState,
+    actor: &Actor,
+    addr: &str,
+    o: &WorkOrder,
+    outage: i64,
+    note: &str,
+    now: Timestamp,
+) -> Result<griddesk_store::outage::OrderChange, ApiError> {
+    let mut data = serde_json::Map::new();
+    data.insert("outage".into(), outage.to_string().into());
+    let (update, event) = plan_step(
+        o,
+        actor,
+        &Action::Merge,
+        StepInput {
+            unit: None,
+            outage: Some(outage.to_string()),
+            note: Some(text("note", note, 2000, false)?),
+            data,
+        },
+        &state.config.rules.policy,
+        now,
+    )?;
+    let audit = step_audit(actor, addr, o, &Action::Merge, update.status, now);
+    Ok(griddesk_store::outage::OrderChange {
+        id: o.id,
+        expected_version: o.version,
+        update,
+        event,
+        audit,
+    })
 }
 
 /// The one-time complete notice of a reply and the articles it was made of.

@@ -25,6 +25,7 @@ use griddesk_domain::values::{Code, CustomerNo};
 use griddesk_store::outage::{
     NewOutage, Outage, OutageEvent, OutageStep, OutageUpdate, StepNotices,
 };
+use griddesk_store::workorder::UpdateOutcome;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -788,58 +789,17 @@ pub async fn infer_from_calls(
         start = start.min(a.start);
         taken.push(a);
     }
-    let out = state
-        .store
-        .create_outage(&NewOutage {
-            kind: OutageKind::Fault,
-            title,
-            cause: format!("{} 户报修，原因待查", orders.len()),
-            scope,
-            // One event since its first symptom, so its duration is counted once and whole.
-            start,
-            eta: None,
-            created_by: sweeper.audit_id(),
-            created_at: now,
-        })
-        .await?;
-    let audit = AuditEntry::new(
-        &sweeper,
-        AuditAction::OutageRecorded,
-        "outage",
-        out.id.to_string(),
-        addr,
-        now,
-    )
-    .reason(format!(
-        "inferred from repair orders {orders:?}; takes in outages {superseded:?}"
-    ));
-    state.store.append_audit(&audit).await?;
-    // The area outages the feeder outage takes in end as cancelled, pointing to it, so no
-    // customer's interruption is counted twice.
-    for a in &taken {
-        let note = format!("并入线路停电 #{}", out.id);
-        let s = OutageStep {
-            expected_version: a.version,
-            status: OutageStatus::Cancelled,
-            eta: a.eta,
-            restored_at: None,
-            event: OutageEvent {
-                at: now,
-                actor: sweeper.audit_id(),
-                actor_name: sweeper.display_name(),
-                action: OutageAction::Cancel,
-                status: OutageStatus::Cancelled,
-                note: Some(note),
-            },
-            notify: None,
-        };
-        state.store.step_outage(a.id, &s).await?;
-    }
-    let mut current = o;
-    // The earliest call stays the outage's repair order; the others join the outage.
+    // The earliest call stays the outage's repair order; the others join the outage. Each is
+    // read now and merged in the raise's one write, unless it moved on in between.
+    let mut joining = Vec::new();
     for id in orders.iter().skip(1) {
-        let Some(w) = state.store.work_order(*id).await? else {
-            continue;
+        let w = if *id == o.id {
+            o.clone()
+        } else {
+            match state.store.work_order(*id).await? {
+                Some(w) => w,
+                None => continue,
+            }
         };
         if matches!(
             w.status,
@@ -848,18 +808,93 @@ pub async fn infer_from_calls(
         ) {
             continue;
         }
-        let note = format!("疑似故障停电 #{}：{}", out.id, out.title);
-        match crate::api_orders::merge_order(state, &sweeper, addr, &w, out.id, &note).await {
-            Ok(merged) if merged.id == current.id => current = merged,
-            Ok(_) => {}
+        // A placeholder outage id: the merge's state check does not depend on it.
+        match crate::api_orders::merge_change(state, &sweeper, addr, &w, 0, "", now) {
+            Ok(_) => joining.push(w),
             // Someone acted on that call in the meantime (a dispatcher, a customer's cancel):
             // it stays as they left it, the outage stands.
-            Err(e @ (ApiError::Conflict { .. } | ApiError::Unprocessable { .. }))
-                if w.id != current.id =>
-            {
-                tracing::info!(order = w.id, outage = out.id, error = %e, "call not merged");
+            Err(e @ ApiError::Unprocessable { .. }) if w.id != o.id => {
+                tracing::info!(order = w.id, error = %e, "call not merged");
             }
             Err(e) => return Err(e),
+        }
+    }
+    let reason = format!("inferred from repair orders {orders:?}; takes in outages {superseded:?}");
+    let follow = |out: &Outage| {
+        let mut f = griddesk_store::outage::FaultFollowUp::default();
+        f.audit.push(
+            AuditEntry::new(
+                &sweeper,
+                AuditAction::OutageRecorded,
+                "outage",
+                out.id.to_string(),
+                addr,
+                now,
+            )
+            .reason(reason.clone()),
+        );
+        // The area outages the feeder outage takes in end as cancelled, pointing to it, so no
+        // customer's interruption is counted twice.
+        for a in &taken {
+            let step = OutageStep {
+                expected_version: a.version,
+                status: OutageStatus::Cancelled,
+                eta: a.eta,
+                restored_at: None,
+                event: OutageEvent {
+                    at: now,
+                    actor: sweeper.audit_id(),
+                    actor_name: sweeper.display_name(),
+                    action: OutageAction::Cancel,
+                    status: OutageStatus::Cancelled,
+                    note: Some(format!("并入线路停电 #{}", out.id)),
+                },
+                notify: None,
+            };
+            f.steps.push((a.id, step));
+        }
+        let note = format!("疑似故障停电 #{}：{}", out.id, out.title);
+        f.orders = joining
+            .iter()
+            .filter_map(|w| {
+                crate::api_orders::merge_change(state, &sweeper, addr, w, out.id, &note, now).ok()
+            })
+            .collect();
+        f
+    };
+    let raised = state
+        .store
+        .raise_fault(
+            &NewOutage {
+                kind: OutageKind::Fault,
+                title,
+                cause: format!("{} 户报修，原因待查", orders.len()),
+                scope,
+                // One event since its first symptom, so its duration is counted once and whole.
+                start,
+                eta: None,
+                created_by: sweeper.audit_id(),
+                created_at: now,
+            },
+            &follow,
+        )
+        .await?;
+    let mut current = o;
+    for done in raised.orders {
+        match done {
+            UpdateOutcome::Updated(w) if w.id == current.id => current = w,
+            UpdateOutcome::Updated(_) => {}
+            UpdateOutcome::Conflict(w) => {
+                tracing::info!(
+                    order = w.id,
+                    outage = raised.outage.id,
+                    "call not merged: it moved on"
+                );
+                if w.id == current.id {
+                    current = w;
+                }
+            }
+            UpdateOutcome::NotFound => {}
         }
     }
     Ok(current)

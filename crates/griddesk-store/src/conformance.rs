@@ -128,6 +128,7 @@ macro_rules! conformance_tests {
             outage_impact_agrees_with_the_topology_rule,
             outage_steps_are_versioned_and_customers_see_open_outages,
             repair_calls_near_an_order_are_its_feeders_calls,
+            a_raised_fault_is_written_with_its_follow_up_or_not_at_all,
             open_faults_on_a_feeder_are_found_by_their_devices,
             outage_plans_are_keyed_by_job_and_only_drafts_change,
             plan_rows_are_issued_into_one_outage_all_or_none,

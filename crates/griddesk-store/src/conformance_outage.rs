@@ -720,3 +720,213 @@ pub async fn the_topology_tree_counts_customers_of_open_outages_per_node(store: 
         );
     }
 }
+
+/// A fault raised from repair calls is written with its follow-up in one transaction: the
+/// outage, its audit record, the outage it takes in cancelled and the calls merged, each note
+/// naming the new id; a call that moved on since it was read is reported and left alone; and a
+/// follow-up that cannot be written leaves nothing at all, not an outage without its merges.
+pub async fn a_raised_fault_is_written_with_its_follow_up_or_not_at_all(store: &dyn Store) {
+    use crate::access::AuditQuery;
+    use crate::outage::{FaultFollowUp, OrderChange};
+    use crate::workorder::{NewWorkOrder, OrderEvent, OrderUpdate, UpdateOutcome};
+    use griddesk_domain::access::{Actor, AuditAction, AuditEntry};
+    use griddesk_domain::customer::Connection;
+    use griddesk_domain::workorder::{Channel, OrderType, Status};
+    fixtures::load(store).await;
+    let (area, callers) = fixtures::customers()
+        .into_iter()
+        .filter_map(|c| match &c.connection {
+            Connection::Area { area } => Some((area.clone(), c.customer_no.clone())),
+            Connection::Feeder { .. } => None,
+        })
+        .fold(
+            std::collections::BTreeMap::<Code, Vec<CustomerNo>>::new(),
+            |mut m, (a, n)| {
+                m.entry(a).or_default().push(n);
+                m
+            },
+        )
+        .into_iter()
+        .max_by_key(|(_, v)| v.len())
+        .expect("an area with customers");
+    assert!(callers.len() >= 2, "an area with two customers or more");
+    let event = |at: Timestamp, action: &str, to: Status, note: Option<String>| OrderEvent {
+        at,
+        actor: "system:fault-inference".into(),
+        actor_name: "fault-inference".into(),
+        action: action.into(),
+        from: None,
+        to,
+        note,
+        data: None,
+    };
+    let mut orders = Vec::new();
+    for (i, c) in callers.iter().take(3).enumerate() {
+        let o = NewWorkOrder {
+            order_type: OrderType::FaultRepair,
+            channel: Channel::Phone95598,
+            customer_no: Some(c.clone()),
+            contact_name: "报修人".into(),
+            contact_phone: None,
+            subject: "停电".into(),
+            description: String::new(),
+            owner: "staff:zhangli".into(),
+            owner_name: "张丽".into(),
+            org_unit: None,
+            tier: 3,
+            accepted_at: t(i as i64),
+            idempotency_key: Some(format!("raise-{i}")),
+            deadlines: vec![],
+        };
+        let e = event(t(i as i64), "accept", Status::Accepted, None);
+        orders.push(store.create_work_order(&o, &e).await.unwrap().0);
+    }
+    let earlier = store
+        .create_outage(&outage(
+            OutageKind::Fault,
+            OutageScope::Areas(vec![area.clone()]),
+            0,
+        ))
+        .await
+        .unwrap();
+    let sweeper = Actor::System {
+        name: "fault-inference".into(),
+    };
+    let merge = |o: &crate::workorder::WorkOrder, id: i64, org_unit: Option<Code>| OrderChange {
+        id: o.id,
+        expected_version: o.version,
+        update: OrderUpdate {
+            status: Status::Merged,
+            arrived: false,
+            paused_since: None,
+            paused: jiff::SignedDuration::ZERO,
+            org_unit,
+            outage: Some(id.to_string()),
+            met: vec![],
+        },
+        event: event(
+            t(5),
+            "merge",
+            Status::Merged,
+            Some(format!("疑似故障停电 #{id}")),
+        ),
+        audit: AuditEntry::new(
+            &sweeper,
+            AuditAction::OrderAction,
+            "work_order",
+            o.id.to_string(),
+            "test",
+            t(5),
+        ),
+    };
+    let raise = || NewOutage {
+        title: "疑似台区停电".into(),
+        ..outage(OutageKind::Fault, OutageScope::Areas(vec![area.clone()]), 1)
+    };
+    let open_before = store.outages(false, 100).await.unwrap().len();
+
+    // A follow-up that cannot be written (a merge into a unit that does not exist) leaves
+    // nothing: no outage, the calls as they were.
+    let bad = |out: &crate::outage::Outage| FaultFollowUp {
+        orders: vec![merge(&orders[1], out.id, Some(code("NO-SUCH-UNIT")))],
+        ..FaultFollowUp::default()
+    };
+    assert!(store.raise_fault(&raise(), &bad).await.is_err());
+    assert_eq!(store.outages(false, 100).await.unwrap().len(), open_before);
+    let kept = store.work_order(orders[1].id).await.unwrap().unwrap();
+    assert_eq!(
+        (kept.status, kept.version),
+        (orders[1].status, orders[1].version)
+    );
+
+    // The third call moves on before the raise writes: it is reported, not merged.
+    let moved = match store
+        .update_work_order(
+            orders[2].id,
+            orders[2].version,
+            &OrderUpdate {
+                status: Status::Accepted,
+                arrived: false,
+                paused_since: None,
+                paused: jiff::SignedDuration::ZERO,
+                org_unit: None,
+                outage: None,
+                met: vec![],
+            },
+            &event(t(4), "note", Status::Accepted, None),
+        )
+        .await
+        .unwrap()
+    {
+        UpdateOutcome::Updated(w) => w,
+        other => panic!("{other:?}"),
+    };
+    let follow = |out: &crate::outage::Outage| FaultFollowUp {
+        audit: vec![AuditEntry::new(
+            &sweeper,
+            AuditAction::OutageRecorded,
+            "outage",
+            out.id.to_string(),
+            "test",
+            t(5),
+        )],
+        steps: vec![(
+            earlier.id,
+            OutageStep {
+                expected_version: earlier.version,
+                status: OutageStatus::Cancelled,
+                eta: earlier.eta,
+                restored_at: None,
+                event: OutageEvent {
+                    at: t(5),
+                    actor: sweeper.audit_id(),
+                    actor_name: sweeper.display_name(),
+                    action: OutageAction::Cancel,
+                    status: OutageStatus::Cancelled,
+                    note: Some(format!("并入 #{}", out.id)),
+                },
+                notify: None,
+            },
+        )],
+        orders: orders[1..].iter().map(|o| merge(o, out.id, None)).collect(),
+    };
+    let raised = store.raise_fault(&raise(), &follow).await.unwrap();
+    let out = &raised.outage;
+    assert_eq!(out.status, OutageStatus::Suspected);
+    assert_eq!(
+        store.outage_customers(out.id, 1000).await.unwrap(),
+        expected(&OutageScope::Areas(vec![area.clone()]))
+    );
+    let cancelled = |e: &crate::outage::Outage| e.status == OutageStatus::Cancelled;
+    assert!(matches!(&raised.steps[..], [OutageUpdate::Updated(e)] if cancelled(e)));
+    let notes: Vec<_> = store
+        .outage_events(earlier.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|e| e.note)
+        .collect();
+    assert!(notes.contains(&format!("并入 #{}", out.id)), "{notes:?}");
+    match &raised.orders[..] {
+        [UpdateOutcome::Updated(a), UpdateOutcome::Conflict(b)] => {
+            assert_eq!((a.id, a.status), (orders[1].id, Status::Merged));
+            assert_eq!(a.outage, Some(out.id.to_string()));
+            assert_eq!(b, &moved);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        store.work_order(orders[2].id).await.unwrap().unwrap(),
+        moved
+    );
+    let audited = |kind: &str, target: String| AuditQuery {
+        target_kind: Some(kind.into()),
+        target: Some(target),
+        limit: 10,
+        ..AuditQuery::default()
+    };
+    let n = |q| async move { store.search_audit(&q).await.unwrap().len() };
+    assert_eq!(n(audited("outage", out.id.to_string())).await, 1);
+    assert_eq!(n(audited("work_order", orders[1].id.to_string())).await, 1);
+    assert_eq!(n(audited("work_order", orders[2].id.to_string())).await, 0);
+}

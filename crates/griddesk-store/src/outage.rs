@@ -120,6 +120,40 @@ pub enum OutageUpdate {
     NotFound,
 }
 
+/// What follows from a fault outage inferred from repair calls, made once its id is known and
+/// written with it by [`OutageStore::raise_fault`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FaultFollowUp {
+    /// Appended as they are (the outage's own record among them).
+    pub audit: Vec<griddesk_domain::access::AuditEntry>,
+    /// Outages it takes in, each stepped (cancelled into it) by id.
+    pub steps: Vec<(i64, OutageStep)>,
+    /// Repair orders it takes in, each updated (merged into it).
+    pub orders: Vec<OrderChange>,
+}
+
+/// A versioned order update with its event, and the audit entry written when it applies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderChange {
+    pub id: i64,
+    pub expected_version: i64,
+    pub update: crate::workorder::OrderUpdate,
+    pub event: crate::workorder::OrderEvent,
+    pub audit: griddesk_domain::access::AuditEntry,
+}
+
+/// What [`OutageStore::raise_fault`] wrote: the outage, and the outcome of each step and order
+/// update of its follow-up, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RaisedFault {
+    pub outage: Outage,
+    pub steps: Vec<OutageUpdate>,
+    pub orders: Vec<crate::workorder::UpdateOutcome>,
+}
+
+/// Builds the follow-up of a raised outage from the outage as stored.
+pub type FollowUp<'a> = &'a (dyn Fn(&Outage) -> FaultFollowUp + Send + Sync);
+
 #[async_trait::async_trait]
 pub trait OutageStore: Send + Sync {
     /// Records an outage: resolves its scope to devices, stores the customers it reaches and a
@@ -130,6 +164,12 @@ pub trait OutageStore: Send + Sync {
     async fn outages(&self, include_closed: bool, limit: u32) -> Result<Vec<Outage>>;
     async fn outage_events(&self, id: i64) -> Result<Vec<OutageEvent>>;
     async fn step_outage(&self, id: i64, s: &OutageStep) -> Result<OutageUpdate>;
+    /// Records a fault outage inferred from repair calls and what `then` makes follow from it,
+    /// in one transaction: under a storm of calls each write waits its turn for the writer, and
+    /// a raise is one wait, not one per write. A step or order update whose expected version
+    /// has moved on (someone acted meanwhile) is not written and is reported as such; the rest
+    /// stands.
+    async fn raise_fault(&self, o: &NewOutage, then: FollowUp<'_>) -> Result<RaisedFault>;
     /// The customers an outage reaches, by customer number.
     async fn outage_customers(&self, id: i64, limit: u32) -> Result<Vec<CustomerNo>>;
     /// The open outages that reach this customer (out now, or announced), earliest first.
@@ -487,6 +527,8 @@ macro_rules! outage_store_impl {
             use ::griddesk_domain::values::CustomerNo;
 
             $crate::order_event_helpers!($conn, $db);
+            $crate::order_row_helpers!($conn, $db);
+            $crate::audit_helpers!($conn, $db);
             $crate::notice_helpers!($conn, $db);
 
             async fn by_id(conn: &mut $conn, id: i64) -> Result<Option<Outage>> {
@@ -532,91 +574,165 @@ macro_rules! outage_store_impl {
                 Ok(())
             }
 
+            /// Writes an outage with its devices, affected customers and first event.
+            async fn insert_outage(conn: &mut $conn, o: &NewOutage) -> Result<Outage> {
+                use $crate::workorder::ref_sql;
+                let (sk, sc) = scope_columns(&o.scope);
+                let id: i64 = ::sqlx::query_scalar(
+                    "INSERT INTO outage (version, kind, status, title, cause, scope_kind, \
+                     scope_codes, start_us, eta_us, created_us, created_by, affected) \
+                     VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0) RETURNING id",
+                )
+                .bind(o.kind.code())
+                .bind(o.kind.initial().code())
+                .bind(&o.title)
+                .bind(&o.cause)
+                .bind(sk)
+                .bind(&sc)
+                .bind(ts_us(o.start))
+                .bind(o.eta.map(ts_us))
+                .bind(ts_us(o.created_at))
+                .bind(&o.created_by)
+                .fetch_one(&mut *conn)
+                .await
+                .map_err($db)?;
+                match &o.scope {
+                    OutageScope::Substation(s) => {
+                        require(&mut *conn, ref_sql::SUBSTATION, "substation", s.as_str()).await?;
+                        ::sqlx::query(
+                            "INSERT INTO outage_device (outage_id, kind, code) \
+                             SELECT $1, 'feeder', code FROM feeder WHERE substation = $2",
+                        )
+                        .bind(id)
+                        .bind(s.as_str())
+                        .execute(&mut *conn)
+                        .await
+                        .map_err($db)?;
+                    }
+                    OutageScope::Feeders(v) => {
+                        for f in v {
+                            require(&mut *conn, ref_sql::FEEDER, "feeder", f.as_str()).await?;
+                            device(&mut *conn, id, "feeder", f.as_str()).await?;
+                        }
+                    }
+                    OutageScope::Areas(v) => {
+                        for a in v {
+                            require(&mut *conn, ref_sql::AREA, "area", a.as_str()).await?;
+                            device(&mut *conn, id, "area", a.as_str()).await?;
+                        }
+                    }
+                    OutageScope::Customers(v) => {
+                        for c in v {
+                            require(&mut *conn, ref_sql::CUSTOMER, "customer_no", c.as_str())
+                                .await?;
+                            device(&mut *conn, id, "customer", c.as_str()).await?;
+                        }
+                    }
+                }
+                ::sqlx::query(AFFECTED_SQL)
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err($db)?;
+                ::sqlx::query(
+                    "UPDATE outage SET affected = (SELECT COUNT(*) FROM outage_customer \
+                     WHERE outage_id = $1) WHERE id = $1",
+                )
+                .bind(id)
+                .execute(&mut *conn)
+                .await
+                .map_err($db)?;
+                let status = o.kind.initial();
+                let first = OutageEvent {
+                    at: o.created_at,
+                    actor: o.created_by.clone(),
+                    actor_name: o.created_by.clone(),
+                    action: match status {
+                        ::griddesk_domain::outage::OutageStatus::Suspected => OutageAction::Confirm,
+                        _ => OutageAction::Notify,
+                    },
+                    status,
+                    note: Some("recorded".to_owned()),
+                };
+                insert_outage_event(&mut *conn, id, &first).await?;
+                let saved = by_id(&mut *conn, id).await?;
+                saved.ok_or_else(|| $crate::StoreError::Corrupt("outage vanished".into()))
+            }
+
+            /// A versioned outage step with its event and notices, inside the caller's
+            /// transaction (committed by the caller on `Updated`).
+            async fn step_in(conn: &mut $conn, id: i64, s: &OutageStep) -> Result<OutageUpdate> {
+                let done = ::sqlx::query(
+                    "UPDATE outage SET version = version + 1, status = $3, eta_us = $4, \
+                     restored_us = $5 WHERE id = $1 AND version = $2",
+                )
+                .bind(id)
+                .bind(s.expected_version)
+                .bind(s.status.code())
+                .bind(s.eta.map(ts_us))
+                .bind(s.restored_at.map(ts_us))
+                .execute(&mut *conn)
+                .await
+                .map_err($db)?
+                .rows_affected();
+                if done == 0 {
+                    return Ok(match by_id(&mut *conn, id).await? {
+                        Some(current) => OutageUpdate::Conflict(current),
+                        None => OutageUpdate::NotFound,
+                    });
+                }
+                insert_outage_event(&mut *conn, id, &s.event).await?;
+                if let Some(n) = &s.notify {
+                    // A repeating notice is one batch per step, keyed by the version the
+                    // step makes: retrying that step enqueues nothing more.
+                    let revision = if n.purpose.repeats() { s.expected_version + 1 } else { 0 };
+                    for c in &n.channels {
+                        enqueue_in(&mut *conn, id, n.purpose, *c, revision, &n.body, s.event.at)
+                            .await?;
+                    }
+                    if let Some((kind, due)) = n.task {
+                        tasks_in(&mut *conn, id, kind, due).await?;
+                    }
+                }
+                let saved = by_id(&mut *conn, id).await?;
+                Ok(saved.map_or(OutageUpdate::NotFound, OutageUpdate::Updated))
+            }
+
             #[::async_trait::async_trait]
             impl OutageStore for $store {
                 async fn create_outage(&self, o: &NewOutage) -> Result<Outage> {
-                    use $crate::workorder::ref_sql;
                     let mut tx = self.begin_write().await.map_err($db)?;
-                    let (sk, sc) = scope_columns(&o.scope);
-                    let id: i64 = ::sqlx::query_scalar(
-                        "INSERT INTO outage (version, kind, status, title, cause, scope_kind, \
-                         scope_codes, start_us, eta_us, created_us, created_by, affected) \
-                         VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0) RETURNING id",
-                    )
-                    .bind(o.kind.code())
-                    .bind(o.kind.initial().code())
-                    .bind(&o.title)
-                    .bind(&o.cause)
-                    .bind(sk)
-                    .bind(&sc)
-                    .bind(ts_us(o.start))
-                    .bind(o.eta.map(ts_us))
-                    .bind(ts_us(o.created_at))
-                    .bind(&o.created_by)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err($db)?;
-                    match &o.scope {
-                        OutageScope::Substation(s) => {
-                            require(&mut tx, ref_sql::SUBSTATION, "substation", s.as_str()).await?;
-                            ::sqlx::query(
-                                "INSERT INTO outage_device (outage_id, kind, code) \
-                                 SELECT $1, 'feeder', code FROM feeder WHERE substation = $2",
-                            )
-                            .bind(id)
-                            .bind(s.as_str())
-                            .execute(&mut *tx)
-                            .await
-                            .map_err($db)?;
-                        }
-                        OutageScope::Feeders(v) => {
-                            for f in v {
-                                require(&mut tx, ref_sql::FEEDER, "feeder", f.as_str()).await?;
-                                device(&mut tx, id, "feeder", f.as_str()).await?;
-                            }
-                        }
-                        OutageScope::Areas(v) => {
-                            for a in v {
-                                require(&mut tx, ref_sql::AREA, "area", a.as_str()).await?;
-                                device(&mut tx, id, "area", a.as_str()).await?;
-                            }
-                        }
-                        OutageScope::Customers(v) => {
-                            for c in v {
-                                require(&mut tx, ref_sql::CUSTOMER, "customer_no", c.as_str()).await?;
-                                device(&mut tx, id, "customer", c.as_str()).await?;
-                            }
-                        }
-                    }
-                    ::sqlx::query(AFFECTED_SQL)
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err($db)?;
-                    ::sqlx::query(
-                        "UPDATE outage SET affected = (SELECT COUNT(*) FROM outage_customer \
-                         WHERE outage_id = $1) WHERE id = $1",
-                    )
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err($db)?;
-                    let status = o.kind.initial();
-                    let first = OutageEvent {
-                        at: o.created_at,
-                        actor: o.created_by.clone(),
-                        actor_name: o.created_by.clone(),
-                        action: match status {
-                            ::griddesk_domain::outage::OutageStatus::Suspected => OutageAction::Confirm,
-                            _ => OutageAction::Notify,
-                        },
-                        status,
-                        note: Some("recorded".to_owned()),
-                    };
-                    insert_outage_event(&mut tx, id, &first).await?;
-                    let saved = by_id(&mut tx, id).await?;
+                    let saved = insert_outage(&mut tx, o).await?;
                     tx.commit().await.map_err($db)?;
-                    saved.ok_or_else(|| $crate::StoreError::Corrupt("outage vanished".into()))
+                    Ok(saved)
+                }
+
+                async fn raise_fault(
+                    &self,
+                    o: &NewOutage,
+                    then: FollowUp<'_>,
+                ) -> Result<RaisedFault> {
+                    let mut tx = self.begin_write().await.map_err($db)?;
+                    let outage = insert_outage(&mut tx, o).await?;
+                    let follow = then(&outage);
+                    let mut steps = Vec::with_capacity(follow.steps.len());
+                    for (id, s) in &follow.steps {
+                        steps.push(step_in(&mut tx, *id, s).await?);
+                    }
+                    let mut orders = Vec::with_capacity(follow.orders.len());
+                    for c in &follow.orders {
+                        let (e, u) = (&c.event, &c.update);
+                        let done = update_in(&mut tx, c.id, c.expected_version, u, e).await?;
+                        if matches!(done, $crate::workorder::UpdateOutcome::Updated(_)) {
+                            insert_audit(&mut tx, &c.audit).await?;
+                        }
+                        orders.push(done);
+                    }
+                    for a in &follow.audit {
+                        insert_audit(&mut tx, a).await?;
+                    }
+                    tx.commit().await.map_err($db)?;
+                    Ok(RaisedFault { outage, steps, orders })
                 }
 
                 async fn outage(&self, id: i64) -> Result<Option<Outage>> {
@@ -655,41 +771,11 @@ macro_rules! outage_store_impl {
 
                 async fn step_outage(&self, id: i64, s: &OutageStep) -> Result<OutageUpdate> {
                     let mut tx = self.begin_write().await.map_err($db)?;
-                    let done = ::sqlx::query(
-                        "UPDATE outage SET version = version + 1, status = $3, eta_us = $4, \
-                         restored_us = $5 WHERE id = $1 AND version = $2",
-                    )
-                    .bind(id)
-                    .bind(s.expected_version)
-                    .bind(s.status.code())
-                    .bind(s.eta.map(ts_us))
-                    .bind(s.restored_at.map(ts_us))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err($db)?
-                    .rows_affected();
-                    if done == 0 {
-                        return Ok(match by_id(&mut tx, id).await? {
-                            Some(current) => OutageUpdate::Conflict(current),
-                            None => OutageUpdate::NotFound,
-                        });
+                    let outcome = step_in(&mut tx, id, s).await?;
+                    if matches!(outcome, OutageUpdate::Updated(_)) {
+                        tx.commit().await.map_err($db)?;
                     }
-                    insert_outage_event(&mut tx, id, &s.event).await?;
-                    if let Some(n) = &s.notify {
-                        // A repeating notice is one batch per step, keyed by the version the
-                        // step makes: retrying that step enqueues nothing more.
-                        let revision = if n.purpose.repeats() { s.expected_version + 1 } else { 0 };
-                        for c in &n.channels {
-                            enqueue_in(&mut tx, id, n.purpose, *c, revision, &n.body, s.event.at)
-                                .await?;
-                        }
-                        if let Some((kind, due)) = n.task {
-                            tasks_in(&mut tx, id, kind, due).await?;
-                        }
-                    }
-                    let saved = by_id(&mut tx, id).await?;
-                    tx.commit().await.map_err($db)?;
-                    Ok(saved.map_or(OutageUpdate::NotFound, OutageUpdate::Updated))
+                    Ok(outcome)
                 }
 
                 async fn outage_customers(&self, id: i64, limit: u32) -> Result<Vec<CustomerNo>> {

@@ -415,6 +415,122 @@ pub mod ref_sql {
     pub const AREA: &str = "SELECT CAST(1 AS BIGINT) FROM transformer_area WHERE code = $1";
 }
 
+/// Generates `load` (an order with its deadlines, on a connection or inside a transaction) and
+/// `update_in` (a versioned order update with its event, inside the caller's transaction; the
+/// caller commits on `Updated`) for the `*_store_impl!` macros that change orders.
+#[macro_export]
+macro_rules! order_row_helpers {
+    ($conn:ty, $db:path) => {
+        #[allow(dead_code)]
+        async fn load(
+            conn: &mut $conn,
+            id: i64,
+        ) -> $crate::Result<Option<$crate::workorder::WorkOrder>> {
+            use ::sqlx::Row as _;
+            let found = ::sqlx::query(&format!(
+                "SELECT {} FROM work_order WHERE id = $1",
+                $crate::workorder::ORDER_COLUMNS
+            ))
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err($db)?;
+            let Some(r) = found else { return Ok(None) };
+            let row: $crate::workorder::OrderColumns = (
+                (
+                    r.try_get(0).map_err($db)?,
+                    r.try_get(1).map_err($db)?,
+                    r.try_get(2).map_err($db)?,
+                    r.try_get(3).map_err($db)?,
+                    r.try_get(4).map_err($db)?,
+                    r.try_get(5).map_err($db)?,
+                    r.try_get(6).map_err($db)?,
+                ),
+                (
+                    r.try_get(7).map_err($db)?,
+                    r.try_get(8).map_err($db)?,
+                    r.try_get(9).map_err($db)?,
+                    r.try_get(10).map_err($db)?,
+                    r.try_get(11).map_err($db)?,
+                    r.try_get(12).map_err($db)?,
+                    r.try_get(13).map_err($db)?,
+                ),
+                (
+                    r.try_get(14).map_err($db)?,
+                    r.try_get(15).map_err($db)?,
+                    r.try_get(16).map_err($db)?,
+                    r.try_get(17).map_err($db)?,
+                    r.try_get(18).map_err($db)?,
+                ),
+            );
+            let ds: Vec<$crate::workorder::DeadlineColumns> = ::sqlx::query_as(
+                "SELECT kind, due_us, met_us, escalated_us FROM work_order_deadline \
+                 WHERE order_id = $1 ORDER BY due_us, kind",
+            )
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err($db)?;
+            let ds = ds
+                .into_iter()
+                .map($crate::workorder::deadline_from_columns)
+                .collect::<$crate::Result<_>>()?;
+            $crate::workorder::order_from_columns(row, ds).map(Some)
+        }
+
+        #[allow(dead_code)]
+        async fn update_in(
+            conn: &mut $conn,
+            id: i64,
+            expected_version: i64,
+            u: &$crate::workorder::OrderUpdate,
+            e: &$crate::workorder::OrderEvent,
+        ) -> $crate::Result<$crate::workorder::UpdateOutcome> {
+            use $crate::workorder::UpdateOutcome;
+            let changed = ::sqlx::query(
+                "UPDATE work_order SET status = $3, arrived = $4, paused_since_us = $5, \
+                 paused_us = $6, org_unit = $7, outage = $8, version = version + 1 \
+                 WHERE id = $1 AND version = $2",
+            )
+            .bind(id)
+            .bind(expected_version)
+            .bind(u.status.code())
+            .bind(u.arrived)
+            .bind(u.paused_since.map($crate::access::ts_us))
+            .bind(u.paused.as_micros() as i64)
+            .bind(u.org_unit.as_ref().map(|c| c.as_str()))
+            .bind(&u.outage)
+            .execute(&mut *conn)
+            .await
+            .map_err($db)?
+            .rows_affected();
+            if changed == 0 {
+                return Ok(match load(&mut *conn, id).await? {
+                    Some(current) => UpdateOutcome::Conflict(current),
+                    None => UpdateOutcome::NotFound,
+                });
+            }
+            for (kind, at) in &u.met {
+                ::sqlx::query(
+                    "UPDATE work_order_deadline SET met_us = COALESCE(met_us, $3) \
+                     WHERE order_id = $1 AND kind = $2",
+                )
+                .bind(id)
+                .bind(kind.code())
+                .bind($crate::access::ts_us(*at))
+                .execute(&mut *conn)
+                .await
+                .map_err($db)?;
+            }
+            insert_event(&mut *conn, id, e).await?;
+            let order = load(&mut *conn, id)
+                .await?
+                .ok_or_else(|| $crate::StoreError::Backend("order vanished".into()))?;
+            Ok(UpdateOutcome::Updated(order))
+        }
+    };
+}
+
 /// Generates the helpers every part of the store that writes order events uses:
 /// `insert_event` (appends the next event of an order) and `bump_version` (the order changed:
 /// its ETag moves on). For use inside the `*_store_impl!` macros.
@@ -494,55 +610,7 @@ macro_rules! workorder_store_impl {
             use ::griddesk_domain::sla::DeadlineKind;
             use ::jiff::Timestamp;
 
-            async fn load(conn: &mut $conn, id: i64) -> Result<Option<WorkOrder>> {
-                use ::sqlx::Row as _;
-                let found = ::sqlx::query(&format!(
-                    "SELECT {ORDER_COLUMNS} FROM work_order WHERE id = $1"
-                ))
-                .bind(id)
-                .fetch_optional(&mut *conn)
-                .await
-                .map_err($db)?;
-                let Some(r) = found else { return Ok(None) };
-                let row: OrderColumns = (
-                    (
-                        r.try_get(0).map_err($db)?,
-                        r.try_get(1).map_err($db)?,
-                        r.try_get(2).map_err($db)?,
-                        r.try_get(3).map_err($db)?,
-                        r.try_get(4).map_err($db)?,
-                        r.try_get(5).map_err($db)?,
-                        r.try_get(6).map_err($db)?,
-                    ),
-                    (
-                        r.try_get(7).map_err($db)?,
-                        r.try_get(8).map_err($db)?,
-                        r.try_get(9).map_err($db)?,
-                        r.try_get(10).map_err($db)?,
-                        r.try_get(11).map_err($db)?,
-                        r.try_get(12).map_err($db)?,
-                        r.try_get(13).map_err($db)?,
-                    ),
-                    (
-                        r.try_get(14).map_err($db)?,
-                        r.try_get(15).map_err($db)?,
-                        r.try_get(16).map_err($db)?,
-                        r.try_get(17).map_err($db)?,
-                        r.try_get(18).map_err($db)?,
-                    ),
-                );
-                let ds: Vec<DeadlineColumns> = ::sqlx::query_as(
-                    "SELECT kind, due_us, met_us, escalated_us FROM work_order_deadline \
-                     WHERE order_id = $1 ORDER BY due_us, kind",
-                )
-                .bind(id)
-                .fetch_all(&mut *conn)
-                .await
-                .map_err($db)?;
-                let ds = ds.into_iter().map(deadline_from_columns).collect::<Result<_>>()?;
-                order_from_columns(row, ds).map(Some)
-            }
-
+            $crate::order_row_helpers!($conn, $db);
             $crate::order_event_helpers!($conn, $db);
             $crate::audit_helpers!($conn, $db);
 
@@ -820,47 +888,11 @@ macro_rules! workorder_store_impl {
                     e: &OrderEvent,
                 ) -> Result<UpdateOutcome> {
                     let mut tx = self.begin_write().await.map_err($db)?;
-                    let changed = ::sqlx::query(
-                        "UPDATE work_order SET status = $3, arrived = $4, paused_since_us = $5, \
-                         paused_us = $6, org_unit = $7, outage = $8, version = version + 1 \
-                         WHERE id = $1 AND version = $2",
-                    )
-                    .bind(id)
-                    .bind(expected_version)
-                    .bind(u.status.code())
-                    .bind(u.arrived)
-                    .bind(u.paused_since.map(ts_us))
-                    .bind(u.paused.as_micros() as i64)
-                    .bind(u.org_unit.as_ref().map(|c| c.as_str()))
-                    .bind(&u.outage)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err($db)?
-                    .rows_affected();
-                    if changed == 0 {
-                        return Ok(match load(&mut tx, id).await? {
-                            Some(current) => UpdateOutcome::Conflict(current),
-                            None => UpdateOutcome::NotFound,
-                        });
+                    let outcome = update_in(&mut tx, id, expected_version, u, e).await?;
+                    if matches!(outcome, UpdateOutcome::Updated(_)) {
+                        tx.commit().await.map_err($db)?;
                     }
-                    for (kind, at) in &u.met {
-                        ::sqlx::query(
-                            "UPDATE work_order_deadline SET met_us = COALESCE(met_us, $3) \
-                             WHERE order_id = $1 AND kind = $2",
-                        )
-                        .bind(id)
-                        .bind(kind.code())
-                        .bind(ts_us(*at))
-                        .execute(&mut *tx)
-                        .await
-                        .map_err($db)?;
-                    }
-                    insert_event(&mut tx, id, e).await?;
-                    let order = load(&mut tx, id)
-                        .await?
-                        .ok_or_else(|| $crate::StoreError::Backend("order vanished".into()))?;
-                    tx.commit().await.map_err($db)?;
-                    Ok(UpdateOutcome::Updated(order))
+                    Ok(outcome)
                 }
 
                 async fn list_work_orders(&self, q: &OrderQuery) -> Result<Vec<WorkOrder>> {
