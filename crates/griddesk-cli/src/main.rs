@@ -99,11 +99,12 @@ enum Command {
         /// The company's service commitments (TOML; see data/sla.toml). Default: D2's.
         #[arg(long, env = "GRIDDESK_SLA_CONFIG")]
         sla_config: Option<PathBuf>,
-        /// SMS gateway webhook (POST JSON with an Idempotency-Key header). Default: SMS go to
-        /// the notification log file in the data directory.
+        /// SMS gateway webhook, http:// or https:// (POST JSON with an Idempotency-Key header).
+        /// Default: SMS go to the notification log file in the data directory.
         #[arg(long, env = "GRIDDESK_SMS_WEBHOOK")]
         sms_webhook: Option<String>,
-        /// SMTP relay for e-mail notices, smtp://host[:port]. Default: the SMS channel.
+        /// SMTP relay for e-mail notices: smtp://[user:password@]host[:port] (plain),
+        /// smtp://…?tls=required (STARTTLS) or smtps://… (TLS). Default: the SMS channel.
         #[arg(long, env = "GRIDDESK_SMTP_URL")]
         smtp: Option<String>,
         /// Sender address of e-mail notices.

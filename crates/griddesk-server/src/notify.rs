@@ -174,8 +174,9 @@ impl Notifier for WebhookNotifier {
     }
 }
 
-/// Sends e-mail over plain SMTP to the company's relay, `Message-ID` derived from the key so the
-/// relay and mail clients can drop a resend.
+/// Sends e-mail through the company's relay, `Message-ID` derived from the key so the relay and
+/// mail clients can drop a resend. TLS (rustls, the system's trusted roots) when the URL asks
+/// for it: a relay that does not offer STARTTLS when it is required gets nothing in clear.
 pub struct SmtpNotifier {
     transport: lettre::AsyncSmtpTransport<lettre::Tokio1Executor>,
     from: lettre::message::Mailbox,
@@ -190,28 +191,46 @@ impl std::fmt::Debug for SmtpNotifier {
 }
 
 impl SmtpNotifier {
-    /// `url` is `smtp://host[:port]` (port 25 by default); `from` an address.
+    /// `url` is `smtp://[user:password@]host[:port]` (plain, port 25 by default),
+    /// `smtp://…?tls=required` (STARTTLS, 587) or `smtps://…` (TLS from the start, 465);
+    /// `from` an address. Errors never repeat the password.
     pub fn new(url: &str, from: &str) -> Result<Self, NotifyError> {
-        let rest = url.strip_prefix("smtp://").ok_or_else(|| {
-            NotifyError::permanent(format!("SMTP URL must start with smtp://: {url}"))
-        })?;
-        let (host, port) = match rest.trim_end_matches('/').rsplit_once(':') {
-            Some((h, p)) => (
-                h,
-                p.parse::<u16>()
-                    .map_err(|_| NotifyError::permanent(format!("bad SMTP port in {url}")))?,
-            ),
-            None => (rest.trim_end_matches('/'), 25),
-        };
+        let mut u = url::Url::parse(url)
+            .map_err(|e| NotifyError::permanent(format!("SMTP URL {}: {e}", redacted(url))))?;
+        if !matches!(u.scheme(), "smtp" | "smtps") {
+            return Err(NotifyError::permanent(format!(
+                "SMTP URL must start with smtp:// or smtps://, not {}:",
+                u.scheme()
+            )));
+        }
+        // lettre puts plain SMTP on the submission port; a company relay takes mail on 25.
+        if u.scheme() == "smtp" && u.port().is_none() && !u.query_pairs().any(|(k, _)| k == "tls") {
+            u.set_port(Some(25))
+                .map_err(|()| NotifyError::permanent(format!("SMTP URL {}", redacted(url))))?;
+        }
         let from = from
             .parse()
             .map_err(|e| NotifyError::permanent(format!("sender {from:?}: {e}")))?;
-        let transport =
-            lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::builder_dangerous(host)
-                .port(port)
-                .timeout(Some(std::time::Duration::from_secs(15)))
-                .build();
+        let transport = lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(u.as_str())
+            .map_err(|e| NotifyError::permanent(format!("SMTP URL {}: {e}", redacted(url))))?
+            .timeout(Some(std::time::Duration::from_secs(15)))
+            .build();
         Ok(Self { transport, from })
+    }
+}
+
+/// A URL as it may be shown: without its password.
+fn redacted(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        Ok(u) => u.to_string(),
+        Err(_) => match url.rsplit_once('@') {
+            Some((_, host)) => format!("…@{host}"),
+            None => url.to_owned(),
+        },
     }
 }
 
@@ -259,5 +278,39 @@ impl Notifier for MemoryNotifier {
             .unwrap_or_else(|e| e.into_inner())
             .push(n.clone());
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn smtp_urls_choose_plain_starttls_or_tls_and_never_show_the_password() {
+        for ok in [
+            "smtp://relay.example.cn",
+            "smtp://relay.example.cn:2525",
+            "smtp://mailer:s3cret@relay.example.cn?tls=required",
+            "smtps://mailer:s3cret@relay.example.cn",
+        ] {
+            SmtpNotifier::new(ok, "95598@griddesk.example.cn").unwrap();
+        }
+        for (bad, says) in [
+            (
+                "http://mailer:s3cret@relay.example.cn",
+                "smtp:// or smtps://",
+            ),
+            ("smtp://mailer:s3cret@relay.example.cn:99999", "SMTP URL"),
+            (
+                "smtp://mailer:s3cret@relay.example.cn?tls=sometimes",
+                "SMTP URL",
+            ),
+            ("mailer:s3cret@relay", "SMTP URL"),
+        ] {
+            let e = SmtpNotifier::new(bad, "95598@griddesk.example.cn").unwrap_err();
+            assert!(e.message.contains(says), "{bad}: {}", e.message);
+            assert!(!e.message.contains("s3cret"), "{bad}: {}", e.message);
+        }
+        assert!(SmtpNotifier::new("smtp://relay.example.cn", "not an address").is_err());
     }
 }

@@ -802,3 +802,42 @@ async fn an_archive_of_the_previous_release_keeps_its_queued_notices_through_the
     assert!(orphan.is_err(), "the message's batch must exist");
     assert!(store.ping().await.is_ok());
 }
+
+/// A channel configured for TLS talks TLS or sends nothing: against a relay and a gateway that
+/// speak only plain text, `smtps://`, `smtp://…?tls=required` and `https://` fail (to be
+/// retried) and neither peer receives a message in clear.
+#[tokio::test]
+async fn channels_asked_for_tls_send_nothing_in_clear() {
+    let n = griddesk_server::notify::Notification {
+        key: "tls-1".into(),
+        at: "2026-12-08T00:00:00Z".into(),
+        channel: "email",
+        to: "customer@example.cn".into(),
+        customer_no: "3100000001".into(),
+        text: "计划停电通知".into(),
+    };
+    let (smtp, mails) = smtp_sink().await;
+    for url in [
+        smtp.replace("smtp://", "smtps://"),
+        format!("{smtp}?tls=required"),
+    ] {
+        let mailer = SmtpNotifier::new(&url, "95598@griddesk.example.cn").unwrap();
+        assert!(mailer.send(&n).await.is_err(), "{url}");
+    }
+    // The same relay in plain text takes it: the refusals above were TLS's.
+    SmtpNotifier::new(&smtp, "95598@griddesk.example.cn")
+        .unwrap()
+        .send(&n)
+        .await
+        .unwrap();
+    assert_eq!(mails.lock().unwrap().len(), 1);
+
+    let (url, seen) = gateway(vec![]).await;
+    let e = WebhookNotifier::new(url.replace("http://", "https://"))
+        .unwrap()
+        .send(&n)
+        .await
+        .unwrap_err();
+    assert!(!e.permanent, "{}", e.message);
+    assert!(seen.lock().unwrap().is_empty());
+}
