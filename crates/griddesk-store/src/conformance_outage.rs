@@ -929,4 +929,10 @@ pub async fn a_raised_fault_is_written_with_its_follow_up_or_not_at_all(store: &
     assert_eq!(n(audited("outage", out.id.to_string())).await, 1);
     assert_eq!(n(audited("work_order", orders[1].id.to_string())).await, 1);
     assert_eq!(n(audited("work_order", orders[2].id.to_string())).await, 0);
+    // The trail reads in the order of events: the outage recorded, then the calls merged into it.
+    let id_of = |q| async move { store.search_audit(&q).await.unwrap()[0].id };
+    assert!(
+        id_of(audited("outage", out.id.to_string())).await
+            < id_of(audited("work_order", orders[1].id.to_string())).await
+    );
 }

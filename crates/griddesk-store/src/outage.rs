@@ -124,7 +124,7 @@ pub enum OutageUpdate {
 /// written with it by [`OutageStore::raise_fault`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FaultFollowUp {
-    /// Appended as they are (the outage's own record among them).
+    /// Appended first, as they are (the outage's own record among them).
     pub audit: Vec<griddesk_domain::access::AuditEntry>,
     /// Outages it takes in, each stepped (cancelled into it) by id.
     pub steps: Vec<(i64, OutageStep)>,
@@ -715,6 +715,10 @@ macro_rules! outage_store_impl {
                     let mut tx = self.begin_write().await.map_err($db)?;
                     let outage = insert_outage(&mut tx, o).await?;
                     let follow = then(&outage);
+                    // The outage's own record first, so the trail reads in the order of events.
+                    for a in &follow.audit {
+                        insert_audit(&mut tx, a).await?;
+                    }
                     let mut steps = Vec::with_capacity(follow.steps.len());
                     for (id, s) in &follow.steps {
                         steps.push(step_in(&mut tx, *id, s).await?);
@@ -727,9 +731,6 @@ macro_rules! outage_store_impl {
                             insert_audit(&mut tx, &c.audit).await?;
                         }
                         orders.push(done);
-                    }
-                    for a in &follow.audit {
-                        insert_audit(&mut tx, a).await?;
                     }
                     tx.commit().await.map_err($db)?;
                     Ok(RaisedFault { outage, steps, orders })
