@@ -263,10 +263,46 @@ pub async fn outage_steps_are_versioned_and_customers_see_open_outages(store: &d
     assert_eq!(store.outages(true, 100).await.unwrap().len(), 2);
 }
 
+/// An order taken by an agent at fixture minute `min` from customer `no`, with its first event.
+fn repair_call(
+    no: &CustomerNo,
+    kind: griddesk_domain::workorder::OrderType,
+    min: i64,
+    key: String,
+) -> (crate::workorder::NewWorkOrder, crate::workorder::OrderEvent) {
+    use griddesk_domain::workorder::{Channel, Status};
+    let o = crate::workorder::NewWorkOrder {
+        order_type: kind,
+        channel: Channel::Phone95598,
+        customer_no: Some(no.clone()),
+        contact_name: "报修人".into(),
+        contact_phone: None,
+        subject: "停电".into(),
+        description: String::new(),
+        owner: "staff:zhangli".into(),
+        owner_name: "张丽".into(),
+        org_unit: None,
+        tier: 3,
+        accepted_at: t(min),
+        idempotency_key: Some(key),
+        deadlines: vec![],
+    };
+    let e = crate::workorder::OrderEvent {
+        at: t(min),
+        actor: "staff:zhangli".into(),
+        actor_name: "张丽".into(),
+        action: "accept".into(),
+        from: None,
+        to: Status::Accepted,
+        note: None,
+        data: None,
+    };
+    (o, e)
+}
+
 pub async fn repair_calls_near_an_order_are_its_feeders_calls(store: &dyn Store) {
-    use crate::workorder::{NewWorkOrder, OrderEvent};
     use griddesk_domain::customer::Connection;
-    use griddesk_domain::workorder::{Channel, OrderType, Status};
+    use griddesk_domain::workorder::OrderType;
     fixtures::load(store).await;
     // Customers at distinct places (area or feeder-direct), so calls fall on several feeders.
     let place = |c: &griddesk_domain::customer::Customer| match &c.connection {
@@ -284,33 +320,7 @@ pub async fn repair_calls_near_an_order_are_its_feeders_calls(store: &dyn Store)
         .collect();
     let mut calls = Vec::new();
     let order = |i: usize, c: &griddesk_domain::customer::Customer, kind, min| {
-        let o = NewWorkOrder {
-            order_type: kind,
-            channel: Channel::Phone95598,
-            customer_no: Some(c.customer_no.clone()),
-            contact_name: "报修人".into(),
-            contact_phone: None,
-            subject: "停电".into(),
-            description: String::new(),
-            owner: "staff:zhangli".into(),
-            owner_name: "张丽".into(),
-            org_unit: None,
-            tier: 3,
-            accepted_at: t(min),
-            idempotency_key: Some(format!("call-{i}")),
-            deadlines: vec![],
-        };
-        let e = OrderEvent {
-            at: t(min),
-            actor: "staff:zhangli".into(),
-            actor_name: "张丽".into(),
-            action: "accept".into(),
-            from: None,
-            to: Status::Accepted,
-            note: None,
-            data: None,
-        };
-        (o, e)
+        repair_call(&c.customer_no, kind, min, format!("call-{i}"))
     };
     for (i, c) in callers.iter().enumerate() {
         let (o, e) = order(i, c, OrderType::FaultRepair, 1 + i as i64);
@@ -728,10 +738,10 @@ pub async fn the_topology_tree_counts_customers_of_open_outages_per_node(store: 
 pub async fn a_raised_fault_is_written_with_its_follow_up_or_not_at_all(store: &dyn Store) {
     use crate::access::AuditQuery;
     use crate::outage::{FaultFollowUp, OrderChange};
-    use crate::workorder::{NewWorkOrder, OrderEvent, OrderUpdate, UpdateOutcome};
+    use crate::workorder::{OrderEvent, OrderUpdate, UpdateOutcome};
     use griddesk_domain::access::{Actor, AuditAction, AuditEntry};
     use griddesk_domain::customer::Connection;
-    use griddesk_domain::workorder::{Channel, OrderType, Status};
+    use griddesk_domain::workorder::{OrderType, Status};
     fixtures::load(store).await;
     let (area, callers) = fixtures::customers()
         .into_iter()
@@ -762,23 +772,7 @@ pub async fn a_raised_fault_is_written_with_its_follow_up_or_not_at_all(store: &
     };
     let mut orders = Vec::new();
     for (i, c) in callers.iter().take(3).enumerate() {
-        let o = NewWorkOrder {
-            order_type: OrderType::FaultRepair,
-            channel: Channel::Phone95598,
-            customer_no: Some(c.clone()),
-            contact_name: "报修人".into(),
-            contact_phone: None,
-            subject: "停电".into(),
-            description: String::new(),
-            owner: "staff:zhangli".into(),
-            owner_name: "张丽".into(),
-            org_unit: None,
-            tier: 3,
-            accepted_at: t(i as i64),
-            idempotency_key: Some(format!("raise-{i}")),
-            deadlines: vec![],
-        };
-        let e = event(t(i as i64), "accept", Status::Accepted, None);
+        let (o, e) = repair_call(c, OrderType::FaultRepair, i as i64, format!("raise-{i}"));
         orders.push(store.create_work_order(&o, &e).await.unwrap().0);
     }
     let earlier = store
